@@ -1,0 +1,217 @@
+"""Exact character alignment between a raw text and its normalised form.
+
+The normaliser inserts and deletes spaces and ZWNJs, maps letters and digits one
+to one (Arabic to Persian forms), and rewrites a few sequences (``...`` → ``…``).
+:func:`align` recovers those edit operations with a linear left-to-right walk,
+so every offset in one text maps to an offset in the other; nothing is guessed
+from string similarity except, as a last resort, inside one line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+#: Characters the normaliser may delete without a trace.
+DELETABLE = frozenset(
+    " \t\r\u200c\u200b\u200d\u200e\u200f\u0640\ufeff"
+    + "".join(chr(c) for c in range(0x064B, 0x0653))  # harakat and shadda
+    + "\u0653\u0654\u0655\u0670"
+)
+#: Characters the normaliser may insert.
+INSERTABLE = frozenset(" \u200c")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the alignment: ``raw[rs:re]`` became ``norm[ns:ne]``.
+
+    ``same`` segments are one-to-one runs (``re - rs == ne - ns``) whose characters
+    correspond position by position; the others are replacements, insertions
+    (``rs == re``) or deletions (``ns == ne``).
+    """
+
+    rs: int
+    re: int
+    ns: int
+    ne: int
+    same: bool
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A monotone alignment covering both texts end to end."""
+
+    raw_len: int
+    norm_len: int
+    segments: tuple[Segment, ...]
+    _ns: list[int] = field(default_factory=list, repr=False, compare=False)
+    _rs: list[int] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._ns.extend(s.ns for s in self.segments)
+        self._rs.extend(s.rs for s in self.segments)
+
+    def norm_to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span to the smallest raw span that produced it."""
+        return (
+            _boundary(self.segments, self._ns, start, "n", is_start=True),
+            _boundary(self.segments, self._ns, end, "n", is_start=False),
+        )
+
+    def raw_to_norm(self, start: int, end: int) -> tuple[int, int]:
+        """Map a raw span to the normalised span it became."""
+        return (
+            _boundary(self.segments, self._rs, start, "r", is_start=True),
+            _boundary(self.segments, self._rs, end, "r", is_start=False),
+        )
+
+    def changes(self, raw: str, norm: str) -> Iterable[tuple[str, str]]:
+        """Yield ``(raw_piece, norm_piece)`` for every segment that changed text."""
+        for s in self.segments:
+            before, after = raw[s.rs : s.re], norm[s.ns : s.ne]
+            if before != after:
+                yield before, after
+
+
+def _boundary(
+    segments: tuple[Segment, ...], keys: list[int], pos: int, side: str, *, is_start: bool
+) -> int:
+    """Map boundary ``pos`` of one text to a boundary of the other.
+
+    At a boundary several positions of the other text may qualify (around deleted
+    or inserted characters); a span start takes the last of them and a span end
+    the first, so spans never absorb characters that were added or dropped at
+    their edges. Inside a replacement the span is widened to the whole of it.
+    """
+    lo_key, hi_key, lo_out, hi_out = (
+        ("ns", "ne", "rs", "re") if side == "n" else ("rs", "re", "ns", "ne")
+    )
+    candidates: list[int] = []
+    # Segments that start at pos, and the one just before them (may end at or contain pos).
+    first = bisect_left(keys, pos)
+    last = bisect_right(keys, pos)
+    for i in range(max(first - 1, 0), min(last + 1, len(segments))):
+        s = segments[i]
+        lo, hi = getattr(s, lo_key), getattr(s, hi_key)
+        if lo == pos:
+            candidates.append(getattr(s, lo_out))
+        if hi == pos:
+            candidates.append(getattr(s, hi_out))
+        if lo < pos < hi:
+            if s.same:
+                return getattr(s, lo_out) + (pos - lo)
+            return getattr(s, lo_out) if is_start else getattr(s, hi_out)
+    if not candidates:
+        if pos == 0 and not segments:
+            return 0
+        raise ValueError(f"offset {pos} lies outside the aligned text")
+    return max(candidates) if is_start else min(candidates)
+
+
+def align(raw: str, norm: str, fold: Callable[[str], str], rewrites: dict[str, str]) -> Alignment:
+    """Align ``raw`` with ``norm``, its normalised form.
+
+    Args:
+        raw: the original text.
+        norm: the normalised text.
+        fold: maps one raw character to the character the normaliser turns it into.
+        rewrites: multi-character rewrites the normaliser makes (``"..." -> "…"``).
+
+    Returns:
+        The alignment. Falls back to a character diff for a line only when the
+        walk meets a change it cannot explain (for example a deleted letter).
+    """
+    segments: list[Segment] = []
+    line_raw_start = line_norm_start = 0
+    raw_lines, norm_lines = raw.split("\n"), norm.split("\n")
+    if len(raw_lines) != len(norm_lines):
+        raise ValueError("normalisation must keep the number of lines")
+    for k, (r, n) in enumerate(zip(raw_lines, norm_lines, strict=True)):
+        if k:
+            segments.append(Segment(line_raw_start - 1, line_raw_start,
+                                    line_norm_start - 1, line_norm_start, True))
+        for s in _align_line(r, n, fold, rewrites):
+            segments.append(Segment(s.rs + line_raw_start, s.re + line_raw_start,
+                                    s.ns + line_norm_start, s.ne + line_norm_start, s.same))
+        line_raw_start += len(r) + 1
+        line_norm_start += len(n) + 1
+    return Alignment(len(raw), len(norm), tuple(_merge(segments)))
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    """Merge adjacent one-to-one segments into runs; drop empty ones."""
+    out: list[Segment] = []
+    for s in segments:
+        if s.rs == s.re and s.ns == s.ne:
+            continue
+        if out and s.same and out[-1].same and out[-1].re == s.rs and out[-1].ne == s.ns:
+            p = out.pop()
+            s = Segment(p.rs, s.re, p.ns, s.ne, True)
+        out.append(s)
+    return out
+
+
+def _align_line(
+    raw: str, norm: str, fold: Callable[[str], str], rewrites: dict[str, str]
+) -> list[Segment]:
+    i = j = 0
+    out: list[Segment] = []
+    while i < len(raw) or j < len(norm):
+        rc = raw[i] if i < len(raw) else None
+        nc = norm[j] if j < len(norm) else None
+        if rc is not None and nc is not None and (rc == nc or fold(rc) == nc):
+            out.append(Segment(i, i + 1, j, j + 1, rc == nc))
+            i += 1
+            j += 1
+            continue
+        rewritten = _rewrite_at(raw, i, norm, j, rewrites)
+        if rewritten:
+            a, b = rewritten
+            out.append(Segment(i, i + a, j, j + b, False))
+            i, j = i + a, j + b
+        elif rc in INSERTABLE and nc in INSERTABLE:  # space ↔ ZWNJ
+            out.append(Segment(i, i + 1, j, j + 1, False))
+            i, j = i + 1, j + 1
+        elif rc is not None and rc in DELETABLE:
+            out.append(Segment(i, i + 1, j, j, False))
+            i += 1
+        elif nc is not None and nc in INSERTABLE:
+            out.append(Segment(i, i, j, j + 1, False))
+            j += 1
+        elif rc is not None and nc is not None and _is_substitution(raw, i, norm, j, fold):
+            out.append(Segment(i, i + 1, j, j + 1, False))
+            i, j = i + 1, j + 1
+        else:
+            return _diff_line(raw, norm, fold)
+    return out
+
+
+def _rewrite_at(raw: str, i: int, norm: str, j: int, rewrites: dict[str, str]):
+    for before, after in rewrites.items():
+        if raw.startswith(before, i) and norm.startswith(after, j):
+            return len(before), len(after)
+    return None
+
+
+def _is_substitution(raw: str, i: int, norm: str, j: int, fold: Callable[[str], str]) -> bool:
+    """A one-for-one swap of punctuation (``"`` → ``«``, ``.`` → ``٫``, ``٬`` → ``،``).
+
+    Letters never swap, so a letter mismatch sends the line to the diff fallback.
+    """
+    return not raw[i].isalpha() and not norm[j].isalpha()
+
+
+def _diff_line(raw: str, norm: str, fold: Callable[[str], str]) -> list[Segment]:
+    folded = "".join(fold(c) for c in raw)
+    out = []
+    matcher = difflib.SequenceMatcher(None, folded, norm, autojunk=False)
+    for tag, rs, re_, ns, ne in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(Segment(rs + k, rs + k + 1, ns + k, ns + k + 1, raw[rs + k] == norm[ns + k])
+                       for k in range(re_ - rs))
+        else:
+            out.append(Segment(rs, re_, ns, ne, False))
+    return out

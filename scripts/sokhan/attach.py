@@ -1,0 +1,102 @@
+"""Attach stage: gold standoff annotations onto sentences and tokens.
+
+Input annotations are anchored to raw offsets and have passed
+:func:`sokhan.validate.check_annotation`; this stage maps them to the
+normalised text, finds their sentences and tokens, derives BIO tags and the
+speaker each sentence's words belong to. It never writes the annotation files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sokhan.records import Document, Mention, Quote, Sentence, Span
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A document's annotation layers, ready to publish."""
+
+    mentions: list[Mention]
+    quotes: list[Quote]
+    #: per sentence id: BIO tags, one per token
+    bio: dict[str, list[str]]
+    #: per sentence id: the speaker entity whose words the sentence carries
+    speaker: dict[str, str | None]
+    #: per sentence id: ids of the quotations whose content it carries
+    quote_ids: dict[str, list[str]]
+
+
+def make_span(doc: Document, raw_start: int, raw_end: int) -> Span:
+    """A span in both texts from raw offsets."""
+    start, end = doc.alignment.raw_to_norm(raw_start, raw_end)
+    return Span(doc.text[start:end], start, end, doc.raw_text[raw_start:raw_end], raw_start, raw_end)
+
+
+def _sentence_at(sentences: list[Sentence], span: Span) -> Sentence:
+    for s in sentences:
+        if s.start <= span.start and span.end <= s.end:
+            return s
+    raise ValueError(f"span {span} lies in no single sentence")
+
+
+def _sentences_over(sentences: list[Sentence], span: Span) -> list[Sentence]:
+    return [s for s in sentences if s.start < span.end and span.start < s.end]
+
+
+def attach(doc: Document, sentences: list[Sentence], ann: dict | None) -> Attached:
+    """Build mention and quotation records and per-sentence layers.
+
+    Args:
+        doc: the normalised document.
+        sentences: its sentences with tokens.
+        ann: the validated annotation file, or None when the article has none yet.
+    """
+    bio = {s.id: ["O"] * len(s.tokens) for s in sentences}
+    speaker: dict[str, str | None] = {s.id: None for s in sentences}
+    quote_ids: dict[str, list[str]] = {s.id: [] for s in sentences}
+    if ann is None:
+        return Attached([], [], bio, speaker, quote_ids)
+
+    mentions = []
+    for m in sorted(ann["mentions"], key=lambda m: (m["start"], m["end"])):
+        span = make_span(doc, m["start"], m["end"])
+        sent = _sentence_at(sentences, span)
+        rel_start, rel_end = span.start - sent.start, span.end - sent.start
+        first = next(i for i, t in enumerate(sent.tokens) if t.start == rel_start)
+        last = next(i for i, t in enumerate(sent.tokens) if t.end == rel_end)
+        tags = bio[sent.id]
+        tags[first] = f"B-{m['type']}"
+        for i in range(first + 1, last + 1):
+            tags[i] = f"I-{m['type']}"
+        mentions.append(Mention(
+            id=f"{doc.doc_id}-{m['id']}", doc_id=doc.doc_id, sentence_id=sent.id, span=span,
+            token_start=first, token_end=last + 1, type=m["type"], entity_id=m["entity"],
+        ))
+
+    quotes = []
+    for q in sorted(ann["quotes"], key=lambda q: (q["cue"]["start"], q["id"])):
+        qid = f"{doc.doc_id}-{q['id']}"
+        cue = make_span(doc, q["cue"]["start"], q["cue"]["end"])
+        content = tuple(make_span(doc, c["start"], c["end"]) for c in q["content"])
+        spk = q["speaker"] and make_span(doc, q["speaker"]["start"], q["speaker"]["end"])
+        touched: dict[str, Sentence] = {}
+        for part in (cue, *content):
+            for s in _sentences_over(sentences, part):
+                touched[s.id] = s
+        for part in content:
+            for s in _sentences_over(sentences, part):
+                quote_ids[s.id].append(qid)
+                # A nested quotation's words are its own speaker's; the outer one
+                # only claims sentences no inner quotation has claimed.
+                if q["parent"] is not None or speaker[s.id] is None:
+                    speaker[s.id] = q["speaker_entity"]
+        quotes.append(Quote(
+            id=qid, doc_id=doc.doc_id,
+            sentence_ids=tuple(sorted(touched, key=lambda i: touched[i].n)),
+            form=q["form"], cue=cue, content=content, speaker=spk or None,
+            speaker_kind=q["speaker_kind"], speaker_entity=q["speaker_entity"],
+            addressee_entity=q["addressee_entity"],
+            parent_id=f"{doc.doc_id}-{q['parent']}" if q["parent"] else None,
+        ))
+    return Attached(mentions, quotes, bio, speaker, quote_ids)

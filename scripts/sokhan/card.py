@@ -1,0 +1,163 @@
+"""Dataset card rendering: prose from ``dataset_card.md``, numbers from the data.
+
+The template holds ``{{placeholder}}`` lines; every number in the card is
+generated here from the built corpus, so the card cannot drift from the data.
+An unknown or unfilled placeholder is an error, not a blank.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from sokhan import __version__
+from sokhan.features import COLUMNS, CONFIGS
+from sokhan.publish import config_splits
+from sokhan.records import BIO_TAGS, ENTITY_TYPES, QUOTE_FORMS, ROLES, SPEAKER_KINDS
+from sokhan.validate import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sokhan.build import Corpus
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def front_matter(corpus: Corpus) -> str:
+    """The Hub's YAML metadata: configs, splits, languages, licences."""
+    n_sent = sum(len(s) for s in corpus.sentences.values())
+    lines = [
+        "---",
+        "language:", "- fa",
+        "license: other",
+        "license_name: cc-by-4.0-annotations-texts-by-their-outlets",
+        "pretty_name: Sokhan",
+        "task_categories:", "- token-classification", "- text-classification",
+        "task_ids:", "- named-entity-recognition",
+        "tags:", "- quotation-attribution", "- entity-linking", "- persian", "- news",
+        "size_categories:", f"- {'n<1K' if n_sent < 1000 else '1K<n<10K'}",
+        "configs:",
+    ]
+    for config in CONFIGS:
+        lines += [f"- config_name: {config}"]
+        if config == "sentences":
+            lines += ["  default: true"]
+        lines += ["  data_files:"]
+        for split in config_splits(config):
+            lines += [f"  - split: {split}",
+                      f"    path: data/{config}/{split}-00000-of-00001.parquet"]
+    lines += ["---", ""]
+    return "\n".join(lines)
+
+
+def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
+    """Every generated piece of the card, by placeholder name."""
+    rows = corpus.rows
+    docs = {r["doc_id"]: r for split in rows["documents"].values() for r in split}
+    counts = []
+    for split in ("train", "validation", "test"):
+        ds = rows["documents"][split]
+        counts.append([split, len(ds), len(rows["sentences"][split]),
+                       sum(d["n_tokens"] for d in ds), len(rows["mentions"][split]),
+                       len(rows["quotes"][split])])
+    counts.append(["**total**", *(sum(r[i] for r in counts) for i in range(1, 6))])
+    every = {c: [r for split in rows[c].values() for r in split] for c in rows}
+    roles = Counter(r["role"] for r in every["sentences"])
+    types = Counter(m["type"] for m in every["mentions"])
+    forms = Counter((q["form"], q["speaker_kind"]) for q in every["quotes"])
+    entities = sorted(every["entities"], key=lambda e: (-e["mention_count"], e["id"]))
+    events: dict[str, list[str]] = {}
+    for d in sorted(docs.values(), key=lambda d: (d["event_date"], d["doc_id"])):
+        events.setdefault(f"{d['split']}", []).append(
+            f"`{d['doc_id']}` ({d['event_id']}, {d['event_date']})")
+    return {
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "counts_table": table(["split", "articles", "sentences", "tokens", "mentions", "quotations"], counts),
+        "documents_table": table(
+            ["article", "split", "outlet", "event", "date", "sentences", "tokens", "mentions", "quotations"],
+            [[f"`{d['doc_id']}`", d["split"], d["outlet"] or "—", d["event_id"], d["event_date"],
+              d["n_sentences"], d["n_tokens"], d["n_mentions"], d["n_quotes"]]
+             for d in sorted(docs.values(), key=lambda d: d["doc_id"])]),
+        "split_rationale": "\n".join(f"- **{s}**: " + "; ".join(events.get(s, ["—"]))
+                                     for s in ("train", "validation", "test")),
+        "roles_table": table(["role", "sentences"], [[r, roles[r]] for r in ROLES]),
+        "entity_types_table": table(["type", "mentions"],
+                                    [[t, types[t]] for t in ENTITY_TYPES if types[t]]
+                                    + [["**total**", sum(types.values())]]),
+        "entities_summary": (
+            f"The registry holds {len(entities)} entities "
+            f"({sum(e['is_group'] for e in entities)} of them groups used only as speakers). "
+            "Most mentioned:\n\n" + table(
+                ["entity", "type", "name", "mentions", "quotations as speaker"],
+                [[f"`{e['id']}`", e["type"], f"{e['name_fa']} ({e['name_en']})",
+                  e["mention_count"], e["quote_count"]] for e in entities[:10]])),
+        "quote_table": table(["form", *SPEAKER_KINDS, "total"],
+                             [[f, *(forms[(f, k)] for k in SPEAKER_KINDS),
+                               sum(forms[(f, k)] for k in SPEAKER_KINDS)] for f in QUOTE_FORMS]),
+        "normalisation_table": table(["change", "count"],
+                                     [[k, v] for k, v in sorted(manifest["normalisation_changes"].items(),
+                                                                key=lambda kv: (-kv[1], kv[0]))])
+        + "\n\nSokhan's ZWNJ stage, by kind of repair:\n\n"
+        + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
+        "zwnj_table": _zwnj_table(),
+        "agreement_table": _agreement_table(),
+        "features_section": "\n\n".join(
+            f"**`{c}`**\n\n" + table(["column", "type", "description"],
+                                     [[f"`{n}`", _type_name(f), d] for n, f, _, d in COLUMNS[c]])
+            for c in CONFIGS),
+        "label_names": "\n".join([
+            f"- `ner_tags` ({len(BIO_TAGS)} labels): " + ", ".join(f"`{t}`" for t in BIO_TAGS),
+            "- `role`: " + ", ".join(f"`{r}`" for r in ROLES),
+            "- `form`: " + ", ".join(f"`{f}`" for f in QUOTE_FORMS),
+        ]),
+        "versions_table": table(["library", "version"],
+                                [["python", manifest["python"]],
+                                 *[[k, v] for k, v in manifest["libraries"].items()]]),
+    }
+
+
+def _type_name(feature) -> str:
+    if isinstance(feature, list):
+        return "list of struct"
+    kind = feature.get("_type", "struct")
+    if kind == "Value":
+        return feature["dtype"]
+    if kind == "ClassLabel":
+        return "class label"
+    if kind == "Sequence":
+        return f"list of {_type_name(feature['feature'])}"
+    return "struct"
+
+
+def _zwnj_table() -> str:
+    from sokhan.evaluate_zwnj import markdown_table
+
+    return markdown_table()
+
+
+def _agreement_table() -> str:
+    from sokhan.agreement import markdown_report
+
+    return markdown_report()
+
+
+def render_card(template: str, corpus: Corpus, manifest: dict) -> str:
+    """Fill the template's placeholders and prepend the YAML front matter.
+
+    Raises:
+        KeyError: for a placeholder the build does not generate.
+    """
+    values = sections(corpus, manifest)
+    unknown = sorted(set(_PLACEHOLDER.findall(template)) - set(values))
+    if unknown:
+        raise KeyError(f"dataset_card.md has unknown placeholders: {', '.join(unknown)}")
+    body = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    return front_matter(corpus) + body

@@ -1,0 +1,138 @@
+"""Normalisation stage: hazm's Normalizer, then Sokhan's ZWNJ repair, with alignment.
+
+Each paragraph line is normalised on its own, so line breaks (hard sentence
+boundaries) survive exactly; the document's normalised text is the lines joined
+by ``\\n``. The stage returns the text and an exact :class:`~sokhan.alignment.Alignment`
+back to the raw text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from hazm import Normalizer
+
+from sokhan.alignment import Alignment, align
+
+#: hazm options; recorded in the build manifest. The defaults of hazm 0.10.0,
+#: written out so that a change of default cannot change the corpus silently.
+HAZM_OPTIONS: dict[str, bool] = {
+    "correct_spacing": True,
+    "remove_diacritics": True,
+    "remove_specials_chars": True,
+    "decrease_repeated_chars": True,
+    "persian_style": True,
+    "persian_numbers": True,
+    "unicodes_replacement": True,
+    "seperate_mi": True,
+}
+
+#: Sequences hazm rewrites to a different length (its ``persian_style`` and
+#: ``unicodes_replacement`` steps); the aligner treats each as one replacement.
+REWRITES: dict[str, str] = {
+    "...": "…",
+    "﷽": "بسم الله الرحمن الرحیم",
+    "﷼": "ریال",
+    "ﷰ": "صلی",
+    "ﷹ": "صلی",
+    "ﷲ": "الله",
+    "ﷳ": "اکبر",
+    "ﷴ": "محمد",
+    "ﷵ": "صلعم",
+    "ﷶ": "رسول",
+    "ﷷ": "علیه",
+    "ﷸ": "وسلم",
+    **{c: "لا" for c in "ﻵﻶﻷﻸﻹﻺﻻﻼ"},
+}
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """A normalised document and how it maps back to the raw text."""
+
+    raw: str
+    text: str
+    alignment: Alignment
+    #: counts of what Sokhan's ZWNJ stage changed, by edit kind
+    repairs: dict[str, int]
+
+
+@cache
+def _hazm() -> Normalizer:
+    return Normalizer(**HAZM_OPTIONS)
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    n = _hazm()
+    table = {ord(a): b for a, b in zip(n.translation_src, n.translation_dst, strict=True)}
+    table.update(
+        {ord(a): b for a, b in
+         zip(n.number_translation_src, n.number_translation_dst, strict=True)}
+    )
+    return table
+
+
+def fold(char: str) -> str:
+    """The character hazm's translation tables turn ``char`` into."""
+    return char.translate(_fold_table())
+
+
+def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]]:
+    """Normalise one paragraph line.
+
+    Args:
+        line: raw text without line breaks.
+        repair: apply Sokhan's ZWNJ repair after hazm (off gives hazm alone).
+
+    Returns:
+        The normalised line and the count of repairs by kind.
+    """
+    text = _hazm().normalize(line)
+    counts: Counter[str] = Counter()
+    if repair:
+        from sokhan import zwnj  # noqa: PLC0415  (TEMP until zwnj lands)
+
+        text, edits = zwnj.restore(text)
+        counts.update(e.kind for e in edits)
+    return text, counts
+
+
+def normalise(raw: str, *, repair: bool = True) -> NormalisedText:
+    """Normalise a whole document line by line and align it to the raw text."""
+    lines, counts = [], Counter()
+    for line in raw.split("\n"):
+        text, c = normalise_line(line, repair=repair)
+        lines.append(text)
+        counts.update(c)
+    text = "\n".join(lines)
+    return NormalisedText(raw, text, align(raw, text, fold, REWRITES), dict(sorted(counts.items())))
+
+
+def describe_changes(doc: NormalisedText) -> Counter[str]:
+    """Count what normalisation changed, by kind, for the card and the manifest."""
+    kinds: Counter[str] = Counter()
+    for before, after in doc.alignment.changes(doc.raw, doc.text):
+        kinds[_change_kind(before, after)] += 1
+    return kinds
+
+
+def _change_kind(before: str, after: str) -> str:
+    if not before:
+        return {" ": "space inserted", "\u200c": "ZWNJ inserted"}.get(after, "text inserted")
+    if not after:
+        if all(unicodedata.category(c) == "Mn" for c in before):
+            return "diacritic removed"
+        return {" ": "space removed", "\u200c": "ZWNJ removed"}.get(before, "character removed")
+    if {before, after} == {" ", "\u200c"}:
+        return "space replaced by ZWNJ" if before == " " else "ZWNJ replaced by space"
+    if len(before) == len(after) == 1:
+        if before.isdigit():
+            return "digit converted to Persian"
+        if before.isalpha():
+            return "letter mapped to its Persian form"
+        return f"punctuation {before!r} → {after!r}"
+    return f"{before!r} rewritten as {after!r}"

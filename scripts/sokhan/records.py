@@ -1,0 +1,150 @@
+"""Typed in-memory records passed between the pipeline stages.
+
+Offsets are 0-based and end-exclusive Python string indices. ``start``/``end``
+index the normalised text and ``raw_start``/``raw_end`` the raw text of the
+record's parent (the document for sentences and mentions, the sentence for
+tokens), so ``parent.text[start:end] == record.text`` and
+``parent.raw_text[raw_start:raw_end] == record.raw_text`` always hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sokhan.alignment import Alignment
+
+ROLES = ("headline", "subheadline", "body", "boilerplate", "source_credit")
+
+#: The 18 OntoNotes-5 entity types, in the order OntoNotes documents them.
+ENTITY_TYPES = (
+    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
+    "LAW", "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
+)
+#: Types that are values, not named things: they carry no registry link.
+NUMERIC_TYPES = frozenset(
+    {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+)
+#: BIO tag names, in class-label order: O, then B-/I- per type.
+BIO_TAGS = ("O", *(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I")))
+
+QUOTE_FORMS = ("direct", "indirect", "mixed")
+SPEAKER_KINDS = ("name", "descriptor", "pronoun", "none")
+#: Speaker entity value for a speaker the text does not identify.
+UNKNOWN_SPEAKER = "unknown"
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """A verified seed article and its manifest metadata."""
+
+    doc_id: str
+    file: str
+    raw_text: str
+    sha256: str
+    size: int
+    meta: dict
+
+
+@dataclass(frozen=True)
+class Document:
+    """A normalised article."""
+
+    seed: SeedFile
+    text: str
+    alignment: Alignment
+    repairs: dict[str, int]
+
+    @property
+    def doc_id(self) -> str:
+        return self.seed.doc_id
+
+    @property
+    def raw_text(self) -> str:
+        return self.seed.raw_text
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token; offsets are relative to its sentence."""
+
+    text: str
+    start: int
+    end: int
+    raw_text: str
+    raw_start: int
+    raw_end: int
+
+
+@dataclass
+class Sentence:
+    """A sentence; offsets are relative to its document."""
+
+    id: str
+    doc_id: str
+    n: int
+    line: int
+    role: str
+    text: str
+    start: int
+    end: int
+    raw_text: str
+    raw_start: int
+    raw_end: int
+    repeat_of: str | None = None
+    tokens: list[Token] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A span of a document in both texts."""
+
+    text: str
+    start: int
+    end: int
+    raw_text: str
+    raw_start: int
+    raw_end: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention attached to its sentence and tokens."""
+
+    id: str
+    doc_id: str
+    sentence_id: str
+    span: Span
+    token_start: int
+    token_end: int
+    type: str
+    entity_id: str | None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation: who said what, with cue, content and speaker."""
+
+    id: str
+    doc_id: str
+    sentence_ids: tuple[str, ...]
+    form: str
+    cue: Span
+    content: tuple[Span, ...]
+    speaker: Span | None
+    speaker_kind: str
+    speaker_entity: str
+    addressee_entity: str | None
+    parent_id: str | None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A registry entry: one real-world entity (or a group of them)."""
+
+    id: str
+    type: str
+    name_fa: str
+    name_en: str
+    aliases: tuple[str, ...]
+    is_group: bool = False
+    members: tuple[str, ...] = ()

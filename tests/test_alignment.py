@@ -1,0 +1,76 @@
+"""Raw ↔ normalised alignment: exact on Persian edge cases and on random text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sokhan.normalise import normalise
+
+ZWNJ = "\u200c"
+
+
+def _covers(alignment, raw: str, norm: str) -> None:
+    rs = ns = 0
+    for s in alignment.segments:
+        assert (s.rs, s.ns) == (rs, ns), "segments must be contiguous"
+        if s.same:
+            assert raw[s.rs:s.re] == norm[s.ns:s.ne]
+        rs, ns = s.re, s.ne
+    assert (rs, ns) == (len(raw), len(norm))
+
+
+@pytest.mark.parametrize(
+    ("raw", "word", "raw_word"),
+    [
+        # hazm inserts a ZWNJ after the mi- prefix: the word maps to the glued raw form
+        ("مذاکرات ما حتما میتواند توسعه", "می" + ZWNJ + "تواند", "میتواند"),
+        # a space becomes a ZWNJ: the raw span keeps the space
+        ("آیت الله رئیسی", "آیت" + ZWNJ + "الله", "آیت الله"),
+        # Latin digits become Persian digits one for one
+        ("در سال 2023شده است", "۲۰۲۳", "2023"),
+        # Arabic kaf and yeh become Persian letters
+        ("در شبكه های اجتماعی", "شبکه" + ZWNJ + "های", "شبكه های"),
+        # a space before a period is removed; the period maps to itself
+        ("داشته باشیم . امیدوارم", "باشیم.", "باشیم ."),
+        # a tanwin is removed; the word still maps to its raw form with the mark
+        ("مستقیماً در تهران", "مستقیما", "مستقیماً"),
+        # a space after a colon is inserted; the colon maps back alone
+        ("پوتین :سلام من", "پوتین:", "پوتین :"),
+    ],
+)
+def test_words_map_back_to_their_raw_form(raw, word, raw_word):
+    doc = normalise(raw, repair=False)
+    start = doc.text.index(word)
+    rs, re_ = doc.alignment.norm_to_raw(start, start + len(word))
+    assert raw[rs:re_] == raw_word
+    assert doc.alignment.raw_to_norm(rs, re_) == (start, start + len(word))
+    _covers(doc.alignment, raw, doc.text)
+
+
+def test_lines_stay_lines():
+    raw = "خط اول.\n\n\nخط چهارم"
+    doc = normalise(raw)
+    assert doc.text.count("\n") == raw.count("\n")
+    _covers(doc.alignment, raw, doc.text)
+
+
+PERSIAN = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئيكۀ"
+_text = st.text(alphabet=PERSIAN + " \u200c.،:«»!؟0123456789۰۱۲۳٫٬-\n\u064b\u0640", max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_alignment_covers_any_text(raw):
+    doc = normalise(raw)
+    _covers(doc.alignment, raw, doc.text)
+    # every normalised word maps to a raw span and back to itself
+    start = None
+    for i, ch in enumerate(doc.text + " "):
+        if ch.isspace() and start is not None:
+            rs, re_ = doc.alignment.norm_to_raw(start, i)
+            assert 0 <= rs <= re_ <= len(raw)
+            start = None
+        elif not ch.isspace() and start is None:
+            start = i

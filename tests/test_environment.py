@@ -1,0 +1,36 @@
+"""The pinned dependency set installs and imports together (hazm needs NumPy 1.24)."""
+
+from importlib.metadata import version
+
+import pytest
+
+PINS = {"hazm": "0.10.0", "numpy": "1.24.3", "pyarrow": "25.0.1", "datasets": "5.2.0",
+        "jsonschema": "4.26.0"}
+
+
+@pytest.mark.parametrize(("package", "pinned"), sorted(PINS.items()))
+def test_installed_version_is_the_pin(package, pinned):
+    assert version(package) == pinned
+
+
+def test_the_pinned_set_imports_together():
+    import datasets
+    import hazm
+    import jsonschema
+    import numpy
+    import pyarrow
+
+    # pyarrow 26 would refuse NumPy 1.x; this proves the set works in one process.
+    arr = pyarrow.array(numpy.arange(3))
+    assert arr.to_pylist() == [0, 1, 2]
+    assert hazm.Normalizer().normalize("میتواند") == "می\u200cتواند"
+    assert datasets.Features.from_arrow_schema(pyarrow.schema([("x", pyarrow.int32())]))
+    assert jsonschema.Draft202012Validator({"type": "string"}).is_valid("سخن")
+
+
+def test_lock_file_pins_the_output_changing_libraries():
+    from pathlib import Path
+
+    lock = (Path(__file__).parents[1] / "requirements.lock").read_text().splitlines()
+    for package, pinned in PINS.items():
+        assert f"{package}=={pinned}" in lock

@@ -1,0 +1,71 @@
+"""Segmentation matches the hand-checked sentences of every seed exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sokhan.segment import line_role, repeat_key, split_line
+
+FIXTURE = Path(__file__).parent / "fixtures" / "expected_sentences.json"
+EXPECTED = json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("doc_id", sorted(EXPECTED))
+def test_sentences_match_the_hand_checked_fixture(assembled, doc_id):
+    got = [{"n": s.n, "line": s.line, "role": s.role, "raw_text": s.raw_text,
+            "repeat_of": s.repeat_of} for s in assembled.sentences[doc_id]]
+    assert got == EXPECTED[doc_id]
+
+
+def test_fixture_covers_every_seed(assembled):
+    assert sorted(EXPECTED) == sorted(assembled.sentences)
+
+
+@pytest.mark.parametrize(
+    ("line", "sentences"),
+    [
+        # a colon opens a quote and never ends a sentence
+        ("وی تاکید کرد: آنچه امروز رخ می‌دهد. دوم", ["وی تاکید کرد: آنچه امروز رخ می‌دهد.", "دوم"]),
+        # the closing guillemet belongs to the sentence it ends
+        ("به گفته وی، «افق را مشخص خواهد کرد.» سپس", ["به گفته وی، «افق را مشخص خواهد کرد.»", "سپس"]),
+        # an unpunctuated headline is one sentence
+        ("روابط ایران و روسیه مفید است", ["روابط ایران و روسیه مفید است"]),
+        # an ellipsis ends a sentence
+        ("گفت … و رفت", ["گفت …", "و رفت"]),
+        # a decimal point does not (no space follows it)
+        ("رشد ۳.۵ درصدی داشت. پایان", ["رشد ۳.۵ درصدی داشت.", "پایان"]),
+        # a Persian question mark ends a sentence
+        ("چه شد؟ هیچ", ["چه شد؟", "هیچ"]),
+    ],
+)
+def test_split_line(line, sentences):
+    assert [line[s:e] for s, e in split_line(line)] == sentences
+
+
+@pytest.mark.parametrize(
+    ("line", "line_no", "n", "role"),
+    [
+        ("روابط ایران و روسیه مفید است", 1, 1, "headline"),  # first line, no final stop
+        ("پزشکیان: امیدواریم مشکلات را کاهش دهیم", 9, 1, "subheadline"),  # inner unpunctuated line
+        ("منبع: ایسنا", 12, 1, "source_credit"),  # agency credit
+        ("با ما در شبکه‌های اجتماعی همراه باشید: اینستاگرام", 11, 1, "boilerplate"),  # plug
+        ("رئیس‌جمهور گفت: روابط خوب است.", 1, 1, "body"),  # a punctuated first line is body
+    ],
+)
+def test_line_role(line, line_no, n, role):
+    assert line_role(line, line_no, n) == role
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("رئیس جمهوری گفت", "رئیس‌جمهوری گفت", True),  # space vs ZWNJ
+        ("صورت می‌گیرد", "صورت می‌گیرد.", True),  # final period
+        ("پوتین گفت", "پوتین افزود", False),  # different words
+    ],
+)
+def test_repeat_key(a, b, same):
+    assert (repeat_key(a) == repeat_key(b)) is same
