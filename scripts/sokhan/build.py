@@ -52,6 +52,7 @@ class Corpus:
     changes: Counter = field(default_factory=Counter)
     repairs: Counter = field(default_factory=Counter)
     skipped: dict[str, int] = field(default_factory=dict)
+    annotations_dir: Path = Path("corpus/annotations")
 
 
 def _shown(path: Path) -> str:
@@ -114,7 +115,8 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     if incidents:
         raise BuildError(incidents)
 
-    corpus = Corpus(docs, sentences, {}, entities, assign_splits(docs))
+    corpus = Corpus(docs, sentences, {}, entities, assign_splits(docs),
+                    annotations_dir=annotations_dir)
     corpus.skipped = {"articles without an annotation file": len(docs) - len(annotations)}
     for doc in docs:
         corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id], annotations.get(doc.doc_id))

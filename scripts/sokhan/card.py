@@ -108,7 +108,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         + "\n\nSokhan's ZWNJ stage, by kind of repair:\n\n"
         + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
         "zwnj_table": _zwnj_table(),
-        "agreement_table": _agreement_table(),
+        "agreement_table": _agreement_table(corpus.annotations_dir),
         "features_section": "\n\n".join(
             f"**`{c}`**\n\n" + table(["column", "type", "description"],
                                      [[f"`{n}`", _type_name(f), d] for n, f, _, d in COLUMNS[c]])
@@ -143,10 +143,10 @@ def _zwnj_table() -> str:
     return markdown_table()
 
 
-def _agreement_table() -> str:
+def _agreement_table(annotations_dir) -> str:
     from sokhan.agreement import markdown_report
 
-    return markdown_report()
+    return markdown_report(annotations_dir)
 
 
 def render_card(template: str, corpus: Corpus, manifest: dict) -> str:

@@ -1,0 +1,139 @@
+"""Inter-annotator agreement between two independent annotation passes.
+
+Passes live in ``corpus/annotations/passes/<pass>/<doc_id>.json`` in the gold
+format. Entities are compared by exact span and type; quotations are matched
+one to one by overlapping cues, then compared on cue span, content and speaker.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from sokhan.records import ENTITY_TYPES, NUMERIC_TYPES
+
+PASSES = ("a", "b")
+
+
+@dataclass(frozen=True)
+class Prf:
+    """Precision, recall and F1 from counts, treating pass A as reference."""
+
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 1.0
+
+
+def load_pass(root: Path, name: str) -> dict[str, dict]:
+    """One pass's annotation files by doc id."""
+    return {p.stem: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted((root / "passes" / name).glob("*.json"))}
+
+
+def entity_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, Prf]:
+    """Exact span-and-type agreement per entity type (and ``named``/``numeric``/``all``)."""
+    counts: dict[str, Counter] = {}
+    for doc_id in sorted(set(a) | set(b)):
+        sa = {(m["start"], m["end"], m["type"]) for m in a.get(doc_id, {}).get("mentions", [])}
+        sb = {(m["start"], m["end"], m["type"]) for m in b.get(doc_id, {}).get("mentions", [])}
+        for key, group in ((sa & sb, "tp"), (sa - sb, "fp"), (sb - sa, "fn")):
+            for _, _, t in key:
+                for bucket in (t, "numeric" if t in NUMERIC_TYPES else "named", "all"):
+                    counts.setdefault(bucket, Counter())[group] += 1
+    return {k: Prf(c["tp"], c["fp"], c["fn"]) for k, c in counts.items()}
+
+
+def _overlap(x: dict, y: dict) -> int:
+    return max(0, min(x["end"], y["end"]) - max(x["start"], y["start"]))
+
+
+def match_quotes(qa: list[dict], qb: list[dict]) -> list[tuple[dict, dict]]:
+    """Pair quotations whose cues overlap (or, failing that, whose contents overlap)."""
+    pairs, used = [], set()
+    for x in sorted(qa, key=lambda q: q["cue"]["start"]):
+        best, best_score = None, 0
+        for j, y in enumerate(qb):
+            if j in used:
+                continue
+            score = _overlap(x["cue"], y["cue"]) * 10_000 + sum(
+                _overlap(c, d) for c in x["content"] for d in y["content"])
+            if score > best_score:
+                best, best_score = j, score
+        if best is not None:
+            used.add(best)
+            pairs.append((x, qb[best]))
+    return pairs
+
+
+def _chars(spans: list[dict]) -> set[int]:
+    return {i for s in spans for i in range(s["start"], s["end"])}
+
+
+def quote_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, float | int]:
+    """Detection F1, exact-cue F1, content overlap and speaker accuracy."""
+    n_a = n_b = matched = cue_exact = speaker_same = form_same = 0
+    overlap_sum = 0.0
+    for doc_id in sorted(set(a) | set(b)):
+        qa, qb = a.get(doc_id, {}).get("quotes", []), b.get(doc_id, {}).get("quotes", [])
+        n_a, n_b = n_a + len(qa), n_b + len(qb)
+        for x, y in match_quotes(qa, qb):
+            matched += 1
+            cue_exact += (x["cue"]["start"], x["cue"]["end"]) == (y["cue"]["start"], y["cue"]["end"])
+            cx, cy = _chars(x["content"]), _chars(y["content"])
+            overlap_sum += 2 * len(cx & cy) / (len(cx) + len(cy)) if cx or cy else 1.0
+            speaker_same += x["speaker_entity"] == y["speaker_entity"]
+            form_same += x["form"] == y["form"]
+    return {
+        "quotes_a": n_a, "quotes_b": n_b, "matched": matched,
+        "detection_f1": 2 * matched / (n_a + n_b) if n_a + n_b else 1.0,
+        "cue_f1": 2 * cue_exact / (n_a + n_b) if n_a + n_b else 1.0,
+        "content_overlap": overlap_sum / matched if matched else 0.0,
+        "speaker_accuracy": speaker_same / matched if matched else 0.0,
+        "form_accuracy": form_same / matched if matched else 0.0,
+    }
+
+
+def markdown_report(annotations_dir: Path) -> str:
+    """The agreement tables for the dataset card."""
+    a, b = (load_pass(annotations_dir, p) for p in PASSES)
+    if not a or not b:
+        return "_No double annotation is in the repository yet, so no agreement is reported._"
+    ents = entity_agreement(a, b)
+    rows = [f"| {t} | {ents[t].tp} | {ents[t].fp} | {ents[t].fn} | {ents[t].f1:.3f} |"
+            for t in (*ENTITY_TYPES, "named", "numeric", "all") if t in ents]
+    q = quote_agreement(a, b)
+    return "\n".join([
+        f"Pass A and pass B over {len(set(a) & set(b))} articles; exact span and type "
+        "(a match needs the same start, end and type; A is taken as reference, F1 is symmetric).",
+        "",
+        "| type | both | only A | only B | F1 |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        "| quotations | value |",
+        "|---|---|",
+        f"| quotations in A / in B / matched | {q['quotes_a']} / {q['quotes_b']} / {q['matched']} |",
+        f"| detection F1 (cues or contents overlap) | {q['detection_f1']:.3f} |",
+        f"| cue F1 (exact cue span) | {q['cue_f1']:.3f} |",
+        f"| content overlap (character Dice, matched) | {q['content_overlap']:.3f} |",
+        f"| speaker accuracy (same entity, matched) | {q['speaker_accuracy']:.3f} |",
+        f"| form accuracy (matched) | {q['form_accuracy']:.3f} |",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the agreement report: ``python -m sokhan.agreement [annotations_dir]``."""
+    args = sys.argv[1:] if argv is None else argv
+    print(markdown_report(Path(args[0] if args else "corpus/annotations")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
