@@ -107,8 +107,9 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
                                                                 key=lambda kv: (-kv[1], kv[0]))])
         + "\n\nSokhan's ZWNJ stage, by kind of repair:\n\n"
         + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
-        "zwnj_table": _zwnj_table(),
-        "agreement_table": _agreement_table(corpus.annotations_dir),
+        # measured only when the template asks for them: they re-run evaluations
+        "zwnj_table": _zwnj_table,
+        "agreement_table": lambda: _agreement_table(corpus.annotations_dir),
         "features_section": "\n\n".join(
             f"**`{c}`**\n\n" + table(["column", "type", "description"],
                                      [[f"`{n}`", _type_name(f), d] for n, f, _, d in COLUMNS[c]])
@@ -159,5 +160,7 @@ def render_card(template: str, corpus: Corpus, manifest: dict) -> str:
     unknown = sorted(set(_PLACEHOLDER.findall(template)) - set(values))
     if unknown:
         raise KeyError(f"dataset_card.md has unknown placeholders: {', '.join(unknown)}")
-    body = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    filled = {k: v() if callable(v) else v for k, v in values.items()
+              if k in set(_PLACEHOLDER.findall(template))}
+    body = _PLACEHOLDER.sub(lambda m: filled[m.group(1)], template)
     return front_matter(corpus) + body
