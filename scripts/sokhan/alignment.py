@@ -10,6 +10,7 @@ from string similarity except, as a last resort, inside one line.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -176,7 +177,13 @@ def _align_line(
             out.append(Segment(i, i + 1, j, j + 1, False))
             i, j = i + 1, j + 1
         elif rc is not None and rc in DELETABLE:
-            out.append(Segment(i, i + 1, j, j, False))
+            prev = out[-1] if out else None
+            if prev and prev.ne > prev.ns and unicodedata.category(rc) == "Mn":
+                # A removed diacritic belongs to the letter it sits on: a word's raw
+                # span keeps its marks («مستقیماً»), so it stays one segment with it.
+                out[-1] = Segment(prev.rs, i + 1, prev.ns, prev.ne, False)
+            else:
+                out.append(Segment(i, i + 1, j, j, False))
             i += 1
         elif nc is not None and nc in INSERTABLE:
             out.append(Segment(i, i, j, j + 1, False))

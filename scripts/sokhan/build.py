@@ -30,7 +30,9 @@ from sokhan.seeds import read_seeds
 from sokhan.segment import segment
 from sokhan.swap import exchange, link_kept_files, staging_dir
 from sokhan.tokenise import TOKENIZER_OPTIONS, tokenise
-from sokhan.validate import SCHEMA_VERSION, check_annotation, check_registry, schema_incidents
+from sokhan.validate import (
+    SCHEMA_VERSION, check_annotation, check_pass, check_registry, schema_incidents,
+)
 
 REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
@@ -112,6 +114,14 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
         incidents += found
         if doc is not None and not found:
             annotations[path.stem] = ann
+    passes = annotations_dir / "passes"
+    for path in sorted(passes.glob("*/*.json")) if passes.exists() else []:
+        if path.name == REGISTRY:
+            continue
+        ann, found = load_json(path, "annotation-json")
+        incidents += found
+        if ann is not None:
+            incidents += check_pass(ann, _shown(path), by_id.get(path.stem), path.stem)
     if incidents:
         raise BuildError(incidents)
 

@@ -15,6 +15,7 @@ from functools import cache
 
 from hazm import Normalizer
 
+from sokhan import zwnj
 from sokhan.alignment import Alignment, align
 
 #: hazm options; recorded in the build manifest. The defaults of hazm 0.10.0,
@@ -94,8 +95,6 @@ def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]
     text = _hazm().normalize(line)
     counts: Counter[str] = Counter()
     if repair:
-        from sokhan import zwnj  # noqa: PLC0415  (TEMP until zwnj lands)
-
         text, edits = zwnj.restore(text)
         counts.update(e.kind for e in edits)
     return text, counts

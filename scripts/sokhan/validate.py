@@ -116,6 +116,42 @@ def check_annotation(
     return incidents
 
 
+def check_pass(ann: dict, path: str, doc: Document | None, expected_doc_id: str) -> list[Incident]:
+    """Checks of one annotator's pass: schema, article, offsets and copied text.
+
+    Passes are kept as the annotators left them, so token boundaries and
+    registry links are checked only in the adjudicated gold files.
+    """
+    incidents = schema_incidents(ann, "annotation", path, "annotation-schema")
+    if incidents:
+        return incidents
+    if doc is None:
+        return [Incident(path, "/doc_id", "annotation-orphan",
+                         f"no seed article {expected_doc_id!r}; expected one of the manifest's doc ids")]
+    raw = doc.raw_text
+    for where, span in _raw_spans(ann):
+        start, end = span["start"], span["end"]
+        if not 0 <= start < end <= len(raw):
+            incidents.append(Incident(path, where, "span-range",
+                                      f"offsets [{start}, {end}); expected 0 <= start < end <= {len(raw)}"))
+        elif raw[start:end] != span["text"]:
+            incidents.append(Incident(path, where + "/text", "span-text",
+                                      f"copied text {span['text']!r} but the raw text at "
+                                      f"[{start}, {end}) is {raw[start:end]!r}"))
+    return incidents
+
+
+def _raw_spans(ann: dict) -> Iterable[tuple[str, dict]]:
+    for k, m in enumerate(ann["mentions"]):
+        yield f"/mentions/{k}", m
+    for k, q in enumerate(ann["quotes"]):
+        yield f"/quotes/{k}/cue", q["cue"]
+        for j, c in enumerate(q["content"]):
+            yield f"/quotes/{k}/content/{j}", c
+        if q["speaker"] is not None:
+            yield f"/quotes/{k}/speaker", q["speaker"]
+
+
 def _duplicate_ids(ann: dict, path: str) -> Iterable[Incident]:
     for layer in ("mentions", "quotes"):
         seen: dict[str, int] = {}
