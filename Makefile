@@ -24,9 +24,9 @@ $(COMPAT)/.installed: requirements-datasets36.lock
 	$(COMPAT)/bin/pip install $(PIP_QUIET) -r requirements-datasets36.lock
 	touch $@
 
-$(CFF)/.installed:
+$(CFF)/.installed: requirements-cffconvert.lock
 	$(PYTHON) -m venv $(CFF)
-	$(CFF)/bin/pip install $(PIP_QUIET) "cffconvert==2.0.0"
+	$(CFF)/bin/pip install $(PIP_QUIET) -r requirements-cffconvert.lock
 	touch $@
 
 build: setup

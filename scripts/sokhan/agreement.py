@@ -34,7 +34,8 @@ class Prf:
 def load_pass(root: Path, name: str) -> dict[str, dict]:
     """One pass's annotation files by doc id."""
     return {p.stem: json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted((root / "passes" / name).glob("*.json"))}
+            for p in sorted((root / "passes" / name).glob("*.json"))
+            if p.name != "entities.json"}
 
 
 def entity_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, Prf]:
@@ -100,6 +101,55 @@ def quote_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, float |
     }
 
 
+def _mention_key(doc_id: str, m: dict) -> str:
+    return f"{doc_id} mention {m['start']}-{m['end']} {m['type']} «{m['text']}»"
+
+
+def _quote_key(doc_id: str, q: dict) -> str:
+    return f"{doc_id} quote cue {q['cue']['start']}-{q['cue']['end']} «{q['cue']['text']}»"
+
+
+_QUOTE_FIELDS = ("form", "cue", "content", "speaker", "speaker_kind", "speaker_entity",
+                 "addressee_entity")
+
+
+def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
+    """Every point where the two passes differ, by a stable key.
+
+    Each value holds what pass A and pass B say (None where a pass has nothing):
+    a mention only one pass has (or the same span with another type or entity),
+    a quotation only one pass has, or a field of a matched quotation that differs.
+    """
+    out: dict[str, dict] = {}
+    for doc_id in sorted(set(a) | set(b)):
+        ma = {(m["start"], m["end"]): m for m in a.get(doc_id, {}).get("mentions", [])}
+        mb = {(m["start"], m["end"]): m for m in b.get(doc_id, {}).get("mentions", [])}
+        for span in sorted(set(ma) | set(mb)):
+            x, y = ma.get(span), mb.get(span)
+            if x is None or y is None or (x["type"], x["entity"]) != (y["type"], y["entity"]):
+                out[_mention_key(doc_id, x or y)] = {
+                    "a": x and {"type": x["type"], "entity": x["entity"]},
+                    "b": y and {"type": y["type"], "entity": y["entity"]}}
+        qa, qb = a.get(doc_id, {}).get("quotes", []), b.get(doc_id, {}).get("quotes", [])
+        pairs = match_quotes(qa, qb)
+        paired_a = {id(x) for x, _ in pairs}
+        paired_b = {id(y) for _, y in pairs}
+        for x, y in pairs:
+            for f in _QUOTE_FIELDS:
+                if x[f] != y[f]:
+                    out[f"{_quote_key(doc_id, x)} {f}"] = {"a": x[f], "b": y[f]}
+            if (x["parent"] is None) != (y["parent"] is None):
+                out[f"{_quote_key(doc_id, x)} nested"] = {"a": x["parent"] is not None,
+                                                          "b": y["parent"] is not None}
+        for x in qa:
+            if id(x) not in paired_a:
+                out[_quote_key(doc_id, x)] = {"a": "present", "b": None}
+        for y in qb:
+            if id(y) not in paired_b:
+                out[_quote_key(doc_id, y)] = {"a": None, "b": "present"}
+    return out
+
+
 def markdown_report(annotations_dir: Path) -> str:
     """The agreement tables for the dataset card."""
     a, b = (load_pass(annotations_dir, p) for p in PASSES)
@@ -129,9 +179,19 @@ def markdown_report(annotations_dir: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the agreement report: ``python -m sokhan.agreement [annotations_dir]``."""
+    """Print the agreement report, or with ``--disagreements`` every disagreement as JSON.
+
+    ``python -m sokhan.agreement [--disagreements] [annotations_dir]``
+    """
     args = sys.argv[1:] if argv is None else argv
-    print(markdown_report(Path(args[0] if args else "corpus/annotations")))
+    listing = "--disagreements" in args
+    args = [x for x in args if x != "--disagreements"]
+    root = Path(args[0] if args else "corpus/annotations")
+    if listing:
+        a, b = (load_pass(root, p) for p in PASSES)
+        print(json.dumps(disagreements(a, b), ensure_ascii=False, indent=1))
+    else:
+        print(markdown_report(root))
     return 0
 
 

@@ -119,10 +119,38 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
             "- `role`: " + ", ".join(f"`{r}`" for r in ROLES),
             "- `form`: " + ", ".join(f"`{f}`" for f in QUOTE_FORMS),
         ]),
+        "sentence_example": lambda: _example(every),
+        "quote_example": lambda: _quote_example(every),
         "versions_table": table(["library", "version"],
                                 [["python", manifest["python"]],
                                  *[[k, v] for k, v in manifest["libraries"].items()]]),
     }
+
+
+def _first_quoting_sentence(every: dict) -> dict | None:
+    mentioned = {m["sentence_id"] for m in every["mentions"]}
+    return next((s for s in every["sentences"] if s["quote_ids"] and s["id"] in mentioned), None)
+
+
+def _json_block(record: dict) -> str:
+    import json
+
+    # one field per line, each value compact: readable without scrolling through lists
+    fields = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in record.items()]
+    return "```json\n{\n" + ",\n".join(fields) + "\n}\n```"
+
+
+def _example(every: dict) -> str:
+    sentence = _first_quoting_sentence(every)
+    return _json_block(sentence) if sentence else "_No annotated sentence yet._"
+
+
+def _quote_example(every: dict) -> str:
+    sentence = _first_quoting_sentence(every)
+    if sentence is None:
+        return "_No quotation yet._"
+    quote = next(q for q in every["quotes"] if q["id"] == sentence["quote_ids"][0])
+    return _json_block(quote)
 
 
 def _type_name(feature) -> str:

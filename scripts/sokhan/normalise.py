@@ -8,6 +8,7 @@ back to the raw text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -82,12 +83,46 @@ def fold(char: str) -> str:
     return char.translate(_fold_table())
 
 
+#: What hazm may attach to the previous word across a space the writer typed:
+#: inflectional suffixes (its own ``suffixes`` list and the «ه» + «ای/ام…» endings).
+AFFIXES = frozenset({"ها", "های", "هایی", "تر", "تری", "ترین", "گر", "گری", "ی",
+                     "ای", "ام", "ات", "اش", "اند", "ایم", "اید"})
+#: ... and the verbal prefixes it may attach to the next word.
+PREFIXES = frozenset({"می", "نمی"})
+_WORD_EDGE = re.compile("[ \u200c\n.،؛:!؟«»()\\[\\]]")
+
+
+def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
+    """Undo hazm's joins of two words the writer separated with a space.
+
+    hazm's ``token_spacing`` fuses any two words its lexicon lists as a compound
+    («آیت الله» → «آیت‌الله», «رئیس جمهوری» → «رئیس‌جمهوری», «تبدیل شده» →
+    «تبدیل‌شده»). Sokhan keeps the writer's word boundaries, so a name such as
+    «جمهوری اسلامی ایران» after «رئیس جمهوری» stays a whole-token span; only an
+    affix (plural, comparative, «ه» + ending) or the «می/نمی» prefix is attached.
+
+    Returns:
+        The text with those ZWNJs turned back into spaces, and how many.
+    """
+    chars, undone = list(text), 0
+    for seg in align(raw, text, fold, REWRITES).segments:
+        if raw[seg.rs:seg.re] != " " or text[seg.ns:seg.ne] != "\u200c":
+            continue
+        left = _WORD_EDGE.split(text[:seg.ns])[-1]
+        right = _WORD_EDGE.split(text[seg.ne:], maxsplit=1)[0]
+        if left not in PREFIXES and right not in AFFIXES:
+            chars[seg.ns] = " "
+            undone += 1
+    return "".join(chars), undone
+
+
 def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]]:
     """Normalise one paragraph line.
 
     Args:
         line: raw text without line breaks.
-        repair: apply Sokhan's ZWNJ repair after hazm (off gives hazm alone).
+        repair: apply Sokhan's repairs after hazm (off gives hazm alone): keep the
+            writer's spaces between words, then restore lost ZWNJs.
 
     Returns:
         The normalised line and the count of repairs by kind.
@@ -95,9 +130,11 @@ def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]
     text = _hazm().normalize(line)
     counts: Counter[str] = Counter()
     if repair:
+        text, undone = keep_writer_spaces(line, text)
+        counts["keep-writer-space"] += undone
         text, edits = zwnj.restore(text)
         counts.update(e.kind for e in edits)
-    return text, counts
+    return text, +counts
 
 
 def normalise(raw: str, *, repair: bool = True) -> NormalisedText:
