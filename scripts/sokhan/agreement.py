@@ -150,32 +150,60 @@ def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
     return out
 
 
-def markdown_report(annotations_dir: Path) -> str:
-    """The agreement tables for the dataset card."""
-    a, b = (load_pass(annotations_dir, p) for p in PASSES)
-    if not a or not b:
-        return "_No double annotation is in the repository yet, so no agreement is reported._"
-    ents = entity_agreement(a, b)
+def pair_tables(x: dict[str, dict], y: dict[str, dict], x_name: str, y_name: str) -> str:
+    """Entity and quotation agreement of two annotations as Markdown tables."""
+    ents = entity_agreement(x, y)
     rows = [f"| {t} | {ents[t].tp} | {ents[t].fp} | {ents[t].fn} | {ents[t].f1:.3f} |"
             for t in (*ENTITY_TYPES, "named", "numeric", "all") if t in ents]
-    q = quote_agreement(a, b)
+    q = quote_agreement(x, y)
     return "\n".join([
-        f"Pass A and pass B over {len(set(a) & set(b))} articles; exact span and type "
-        "(a match needs the same start, end and type; A is taken as reference, F1 is symmetric).",
-        "",
-        "| type | both | only A | only B | F1 |",
+        f"| type | both | only {x_name} | only {y_name} | F1 |",
         "|---|---|---|---|---|",
         *rows,
         "",
         "| quotations | value |",
         "|---|---|",
-        f"| quotations in A / in B / matched | {q['quotes_a']} / {q['quotes_b']} / {q['matched']} |",
+        f"| quotations in {x_name} / in {y_name} / matched | "
+        f"{q['quotes_a']} / {q['quotes_b']} / {q['matched']} |",
         f"| detection F1 (cues or contents overlap) | {q['detection_f1']:.3f} |",
         f"| cue F1 (exact cue span) | {q['cue_f1']:.3f} |",
         f"| content overlap (character Dice, matched) | {q['content_overlap']:.3f} |",
         f"| speaker accuracy (same entity, matched) | {q['speaker_accuracy']:.3f} |",
         f"| form accuracy (matched) | {q['form_accuracy']:.3f} |",
     ])
+
+
+def load_gold(annotations_dir: Path) -> dict[str, dict]:
+    """The adjudicated gold files by doc id."""
+    return {p.stem: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(annotations_dir.glob("*.json")) if p.name != "entities.json"}
+
+
+def markdown_report(annotations_dir: Path) -> str:
+    """The agreement tables for the dataset card.
+
+    Entities match on exact start, end and type; quotations are paired by
+    overlapping cues (or contents) and then compared field by field.
+    """
+    a, b = (load_pass(annotations_dir, p) for p in PASSES)
+    if not a or not b:
+        return "_No double annotation is in the repository yet, so no agreement is reported._"
+    parts = [
+        f"**Pass A against pass B** ({len(set(a) & set(b))} articles), both made from the "
+        "guidelines and the raw texts only:",
+        "",
+        pair_tables(a, b, "A", "B"),
+    ]
+    blind = load_pass(annotations_dir, "c")
+    if blind:
+        parts += [
+            "",
+            f"**Gold against pass C** ({len(blind)} articles), a blind annotation made from the "
+            "project's one-page rule sheet only, without the guidelines, the passes or the gold:",
+            "",
+            pair_tables(load_gold(annotations_dir), blind, "gold", "C"),
+        ]
+    return "\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
