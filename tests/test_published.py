@@ -62,8 +62,11 @@ def test_every_mention_and_quote_offset_gives_back_its_text(fresh_corpus):
         doc = docs.loc[q.doc_id]
         spans = [q.cue, *q.content] + ([q.speaker] if q.speaker is not None else [])
         for span in spans:
-            assert doc.text[span["start"]:span["end"]] == span["text"]
-            assert doc.raw_text[span["raw_start"]:span["raw_end"]] == span["raw_text"]
+            # pandas turns the ints of a nullable struct column into floats
+            start, end, raw_start, raw_end = (int(span[k]) for k in
+                                              ("start", "end", "raw_start", "raw_end"))
+            assert doc.text[start:end] == span["text"]
+            assert doc.raw_text[raw_start:raw_end] == span["raw_text"]
 
 
 def test_documents_keep_the_seed_bytes(fresh_corpus):

@@ -92,6 +92,16 @@ PREFIXES = frozenset({"می", "نمی"})
 _WORD_EDGE = re.compile("[ \u200c\n.،؛:!؟«»()\\[\\]]")
 
 
+def _is_word(piece: str) -> bool:
+    """Whether hazm's lexicon knows ``piece`` as a word with a part of speech.
+
+    The lexicon also lists bound pieces such as «المللی» or «گرایی», with no part
+    of speech (``'0'``); those are not words a writer would separate.
+    """
+    entry = _hazm().words.get(piece)
+    return entry is not None and entry[1] != ("0",)
+
+
 def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
     """Undo hazm's joins of two words the writer separated with a space.
 
@@ -99,7 +109,8 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
     («آیت الله» → «آیت‌الله», «رئیس جمهوری» → «رئیس‌جمهوری», «تبدیل شده» →
     «تبدیل‌شده»). Sokhan keeps the writer's word boundaries, so a name such as
     «جمهوری اسلامی ایران» after «رئیس جمهوری» stays a whole-token span; only an
-    affix (plural, comparative, «ه» + ending) or the «می/نمی» prefix is attached.
+    affix (plural, comparative, «ه» + ending), the «می/نمی» prefix, or a piece that
+    is not a word on its own («بین المللی» → «بین‌المللی») is attached.
 
     Returns:
         The text with those ZWNJs turned back into spaces, and how many.
@@ -110,7 +121,9 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
             continue
         left = _WORD_EDGE.split(text[:seg.ns])[-1]
         right = _WORD_EDGE.split(text[seg.ne:], maxsplit=1)[0]
-        if left not in PREFIXES and right not in AFFIXES:
+        # A piece that is no word on its own («المللی» in «بین المللی») is bound: the
+        # writer's space there is a lost ZWNJ, so hazm's join stays.
+        if left not in PREFIXES and right not in AFFIXES and _is_word(left) and _is_word(right):
             chars[seg.ns] = " "
             undone += 1
     return "".join(chars), undone
@@ -165,6 +178,8 @@ def _change_kind(before: str, after: str) -> str:
         return {" ": "space removed", "\u200c": "ZWNJ removed"}.get(before, "character removed")
     if {before, after} == {" ", "\u200c"}:
         return "space replaced by ZWNJ" if before == " " else "ZWNJ replaced by space"
+    if "".join(c for c in before if unicodedata.category(c) != "Mn") == after:
+        return "diacritic removed"
     if len(before) == len(after) == 1:
         if before.isdigit():
             return "digit converted to Persian"

@@ -1,0 +1,444 @@
+"""Measure ZWNJ restoration on the seed articles against a hand-labelled list.
+
+Run ``python -m sokhan.evaluate_zwnj`` to print recall and precision per category for
+hazm's ``Normalizer()`` alone and for hazm followed by :func:`sokhan.zwnj.restore`.
+
+The list (``tests/fixtures/zwnj_eval.tsv``) has one row per word and seed line:
+
+* ``doc``, ``line``: seed file stem and 1-based line number;
+* ``raw``: the word exactly as it stands in the raw line (two words for a spaced site);
+* ``correct``: the correct spelling; ``|`` separates accepted alternatives;
+* ``category``: plural, ezafe-ye, comparative, mi-prefix, compound, other (the
+  site's pattern), or for ``keep`` rows the rule that might misfire (e.g. light-verb);
+* ``expect``: ``fix`` (a missing ZWNJ), ``keep`` (must not change) or ``either``
+  (raw and correct spellings are both standard; not scored);
+* ``visible``: ``yes`` if the ZWNJ sits after a joining letter, so its absence shows;
+* ``count``: how often ``raw`` occurs in that line (each occurrence is scored);
+* ``note``: why.
+
+Words are aligned between the raw line and the system output on their letters, so a
+system is judged only on the spaces and ZWNJs it puts between letters. Any change
+between two letters outside the listed words counts as a wrong change, and the wrong
+insertion rate is wrong changes over all words that must not change.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import itertools
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sokhan.zwnj import ZWNJ, count_kinds, restore
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEEDS_DIR = REPO_ROOT / "seeds"
+EVAL_LIST = REPO_ROOT / "tests" / "fixtures" / "zwnj_eval.tsv"
+CATEGORIES = ("plural", "ezafe-ye", "comparative", "mi-prefix", "compound", "other")
+EXPECTS = ("fix", "keep", "either")
+TARGET_RECALL = 0.95
+TARGET_WRONG_RATE = 0.01
+
+_PERSIAN_LETTER = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u06c0]")
+_WORD_RE = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u06c0\u200c]+")
+_GAPS = frozenset(" \t\n" + ZWNJ)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled word of the evaluation list."""
+
+    doc: str
+    line: int
+    raw: str
+    correct: tuple[str, ...]
+    category: str
+    expect: str
+    visible: bool
+    count: int
+    note: str
+
+
+@dataclass
+class Score:
+    """Counts for one category and one system."""
+
+    fixes: int = 0
+    restored: int = 0
+    changed: int = 0
+    wrong_keeps: int = 0
+    keeps: int = 0
+
+    @property
+    def recall(self) -> float | None:
+        """Restored sites over sites to fix (None without sites)."""
+        return self.restored / self.fixes if self.fixes else None
+
+    @property
+    def precision(self) -> float | None:
+        """Correct changes over all changes on listed words (None without changes)."""
+        return self.restored / self.changed if self.changed else None
+
+
+@dataclass
+class Report:
+    """Scores of one system over the whole list and the seeds."""
+
+    name: str
+    by_category: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    visible: Score = field(default_factory=Score)
+    unlisted_changes: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    must_not_change_words: int = 0
+
+    @property
+    def total(self) -> Score:
+        """Scores summed over categories."""
+        total = Score()
+        for score in self.by_category.values():
+            for name in ("fixes", "restored", "changed", "wrong_keeps", "keeps"):
+                setattr(total, name, getattr(total, name) + getattr(score, name))
+        return total
+
+    @property
+    def wrong_changes(self) -> int:
+        """Changes to must-not-change words, listed or not."""
+        return self.total.wrong_keeps + len(self.unlisted_changes)
+
+    @property
+    def wrong_rate(self) -> float:
+        """Wrong changes over all words that must not change."""
+        return self.wrong_changes / self.must_not_change_words
+
+
+def load_rows(path: Path = EVAL_LIST) -> list[Row]:
+    """Read and check the hand-labelled list."""
+    rows = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle, delimiter="\t"):
+            row = Row(
+                doc=record["doc"],
+                line=int(record["line"]),
+                raw=record["raw"],
+                correct=tuple(record["correct"].split("|")),
+                category=record["category"],
+                expect=record["expect"],
+                visible=record["visible"] == "yes",
+                count=int(record["count"]),
+                note=record["note"],
+            )
+            if row.expect not in EXPECTS:
+                raise ValueError(f"bad expect {row.expect!r} in {record}")
+            if row.expect == "fix" and row.category not in CATEGORIES:
+                raise ValueError(f"bad category {row.category!r} in {record}")
+            rows.append(row)
+    return rows
+
+
+def seed_lines() -> dict[str, list[str]]:
+    """Raw seed lines by document id (file stem)."""
+    return {
+        path.stem: path.read_text(encoding="utf-8").split("\n")
+        for path in sorted(SEEDS_DIR.glob("*.txt"))
+    }
+
+
+@functools.cache
+def _normalizer():
+    from hazm import Normalizer
+
+    return Normalizer()
+
+
+def hazm_alone(line: str) -> str:
+    """The pipeline without Sokhan: hazm's default normaliser."""
+    return _normalizer().normalize(line)
+
+
+def hazm_and_sokhan(line: str) -> str:
+    """Sokhan's normalisation stage as the build runs it (:func:`sokhan.normalise.normalise_line`).
+
+    hazm's normaliser, then the writer's spaces kept, then :func:`sokhan.zwnj.restore`.
+    """
+    from sokhan.normalise import normalise_line
+
+    return normalise_line(line)[0]
+
+
+def _letters_like_hazm(text: str) -> str:
+    """Map letters and digits the way hazm does, so raw and output compare."""
+    normalizer = _normalizer()
+    table = str.maketrans(normalizer.translation_src, normalizer.translation_dst)
+    digits = str.maketrans(normalizer.number_translation_src, normalizer.number_translation_dst)
+    return text.translate(table).translate(digits)
+
+
+def _skeleton(text: str) -> tuple[str, list[int]]:
+    """Characters other than spaces and ZWNJ, with their offsets."""
+    offsets = [i for i, char in enumerate(text) if char not in _GAPS]
+    return "".join(text[i] for i in offsets), offsets
+
+
+class _Alignment:
+    """Maps raw-line character offsets to output offsets through their letters."""
+
+    def __init__(self, raw: str, output: str) -> None:
+        self.raw = _letters_like_hazm(raw)
+        self.output = output
+        raw_skeleton, self.raw_offsets = _skeleton(self.raw)
+        out_skeleton, self.out_offsets = _skeleton(output)
+        self.raw_index = {offset: i for i, offset in enumerate(self.raw_offsets)}
+        self.to_output: dict[int, int] = {}
+        matcher = difflib.SequenceMatcher(None, raw_skeleton, out_skeleton, autojunk=False)
+        for block in matcher.get_matching_blocks():
+            for k in range(block.size):
+                self.to_output[block.a + k] = block.b + k
+
+    def output_span(self, start: int, end: int) -> str | None:
+        """Output text aligned with raw ``[start, end)``, or None if letters differ."""
+        indices = [self.raw_index[i] for i in range(start, end) if i in self.raw_index]
+        mapped = [self.to_output.get(i) for i in indices]
+        if not indices or None in mapped or mapped != list(range(mapped[0], mapped[-1] + 1)):
+            return None
+        return self.output[self.out_offsets[mapped[0]] : self.out_offsets[mapped[-1]] + 1]
+
+    def boundary_changes(self, covered: set[int]) -> list[tuple[int, str, str]]:
+        """Letter-letter boundaries outside ``covered`` whose separator changed."""
+        changes = []
+        for i in range(len(self.raw_offsets) - 1):
+            a, b = self.raw_offsets[i], self.raw_offsets[i + 1]
+            if a in covered or b in covered:
+                continue
+            if not (_PERSIAN_LETTER.match(self.raw[a]) and _PERSIAN_LETTER.match(self.raw[b])):
+                continue
+            if i not in self.to_output or i + 1 not in self.to_output:
+                continue
+            oa, ob = self.out_offsets[self.to_output[i]], self.out_offsets[self.to_output[i + 1]]
+            if ob < oa:
+                continue
+            raw_gap = _gap_kind(self.raw[a + 1 : b])
+            out_gap = _gap_kind(self.output[oa + 1 : ob])
+            if raw_gap != out_gap:
+                changes.append((a, raw_gap, out_gap))
+        return changes
+
+
+def _gap_kind(gap: str) -> str:
+    if not gap:
+        return "none"
+    return "zwnj" if set(gap) == {ZWNJ} else "space"
+
+
+def _occurrences(line: str, raw: str) -> list[int]:
+    pattern = re.compile(r"(?<![\w\u200c])" + re.escape(raw) + r"(?![\w\u200c])")
+    return [match.start() for match in pattern.finditer(line)]
+
+
+def evaluate(
+    name: str,
+    system: Callable[[str], str],
+    rows: list[Row] | None = None,
+    lines: dict[str, list[str]] | None = None,
+) -> Report:
+    """Score ``system`` (a function of one raw line) on the labelled list."""
+    rows = load_rows() if rows is None else rows
+    lines = seed_lines() if lines is None else lines
+    report = Report(name)
+    rows_by_line: dict[tuple[str, int], list[Row]] = defaultdict(list)
+    for row in rows:
+        rows_by_line[(row.doc, row.line)].append(row)
+
+    for doc, doc_lines in lines.items():
+        for number, raw_line in enumerate(doc_lines, start=1):
+            alignment = _Alignment(raw_line, system(raw_line))
+            covered: set[int] = set()
+            listed_words: set[int] = set()
+            for row in rows_by_line.get((doc, number), []):
+                starts = _occurrences(raw_line, row.raw)
+                if len(starts) != row.count:
+                    raise ValueError(f"{row} occurs {len(starts)} times in the line")
+                for start in starts:
+                    end = start + len(row.raw)
+                    covered.update(range(start, end))
+                    if row.expect != "keep":
+                        listed_words.update(_word_starts(raw_line, start, end))
+                    _score(report, row, alignment.output_span(start, end))
+            report.must_not_change_words += sum(
+                1 for m in _WORD_RE.finditer(raw_line) if m.start() not in listed_words
+            )
+            for offset, raw_gap, out_gap in alignment.boundary_changes(covered):
+                word = _word_at(raw_line, offset)
+                report.unlisted_changes.append(
+                    f"{doc}:{number} {word!r} {raw_gap}->{out_gap} after {raw_line[offset]!r}"
+                )
+    return report
+
+
+def _word_starts(line: str, start: int, end: int) -> set[int]:
+    return {m.start() for m in _WORD_RE.finditer(line) if start <= m.start() < end}
+
+
+def _word_at(line: str, offset: int) -> str:
+    left = offset
+    while left > 0 and not line[left - 1].isspace():
+        left -= 1
+    right = offset
+    while right < len(line) and not line[right].isspace():
+        right += 1
+    return line[left:right] + (" " + line[right + 1 :].split(" ")[0] if right < len(line) else "")
+
+
+def _score(report: Report, row: Row, output: str | None) -> None:
+    score = report.by_category[row.category]
+    raw = _letters_like_hazm(row.raw)
+    correct = {_letters_like_hazm(form) for form in row.correct}
+    changed = output is None or _separators(output) != _separators(raw)
+    if row.expect == "fix":
+        restored = output in correct
+        score.fixes += 1
+        score.restored += restored
+        score.changed += changed
+        if row.visible:
+            report.visible.fixes += 1
+            report.visible.restored += restored
+            report.visible.changed += changed
+        if not restored:
+            report.missed.append(f"{row.doc[:3]}:{row.line} {row.raw!r} -> {output!r}")
+    elif row.expect == "keep":
+        score.keeps += 1
+        score.changed += changed
+        score.wrong_keeps += changed
+        if changed:
+            report.missed.append(f"{row.doc[:3]}:{row.line} keep {row.raw!r} -> {output!r}")
+
+
+def _separators(text: str) -> list[str]:
+    _, offsets = _skeleton(text)
+    return [_gap_kind(text[a + 1 : b]) for a, b in itertools.pairwise(offsets)]
+
+
+def _percent(value: float | None) -> str:
+    return "   n/a" if value is None else f"{100 * value:5.1f}%"
+
+
+def format_table(reports: list[Report]) -> str:
+    """The recall/precision table, one column group per system."""
+    header = f"{'category':<14}{'sites':>6}{'keeps':>6}"
+    for report in reports:
+        header += f" | {report.name:^28}"
+    sub = " " * 26
+    for _ in reports:
+        sub += f" | {'recall':>8}{'precision':>11}{'wrong':>7}  "
+    lines = [header, sub, "-" * len(sub)]
+    categories = sorted(
+        {c for report in reports for c in report.by_category},
+        key=lambda c: (CATEGORIES.index(c) if c in CATEGORIES else len(CATEGORIES), c),
+    )
+    for category in [*categories, "all"]:
+        scores = [r.total if category == "all" else r.by_category[category] for r in reports]
+        line = f"{category:<14}{scores[0].fixes:>6}{scores[0].keeps:>6}"
+        for score in scores:
+            line += (
+                f" | {_percent(score.recall):>8}{_percent(score.precision):>11}"
+                f"{score.wrong_keeps:>7}  "
+            )
+        lines.append(line)
+    lines.append("-" * len(sub))
+    line = f"{'visible sites':<14}{reports[0].visible.fixes:>6}{'':>6}"
+    for report in reports:
+        line += f" | {_percent(report.visible.recall):>8}{_percent(report.visible.precision):>11}"
+        line += f"{'':>7}  "
+    lines.append(line)
+    lines.append("")
+    for report in reports:
+        lines.append(
+            f"{report.name}: wrong changes {report.wrong_changes} "
+            f"({report.total.wrong_keeps} on listed must-not-change words, "
+            f"{len(report.unlisted_changes)} elsewhere) of {report.must_not_change_words} "
+            f"words that must not change = {100 * report.wrong_rate:.2f}%"
+        )
+    return "\n".join(lines)
+
+
+def markdown_table(reports: list[Report] | None = None) -> str:
+    """The same comparison as a Markdown table (used in the dataset card)."""
+    reports = reports if reports is not None else _default_reports()
+    header = "| category | sites | keeps | " + " | ".join(
+        f"{r.name} recall | {r.name} precision | {r.name} wrong" for r in reports
+    )
+    lines = [header + " |", "|---" * (3 + 3 * len(reports)) + "|"]
+    categories = sorted(
+        {c for report in reports for c in report.by_category},
+        key=lambda c: (CATEGORIES.index(c) if c in CATEGORIES else len(CATEGORIES), c),
+    )
+    for category in [*categories, "all"]:
+        scores = [r.total if category == "all" else r.by_category[category] for r in reports]
+        cells = [category, str(scores[0].fixes), str(scores[0].keeps)]
+        for score in scores:
+            cells += [_percent(score.recall).strip(), _percent(score.precision).strip()]
+            cells.append(str(score.wrong_keeps))
+        lines.append("| " + " | ".join(cells) + " |")
+    cells = ["visible sites", str(reports[0].visible.fixes), ""]
+    for report in reports:
+        cells += [_percent(report.visible.recall).strip(), "", ""]
+    lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for report in reports:
+        lines.append(
+            f"- {report.name}: {report.wrong_changes} wrong changes in "
+            f"{report.must_not_change_words} words that must not change "
+            f"({100 * report.wrong_rate:.2f}%)"
+        )
+    return "\n".join(lines)
+
+
+def _default_reports() -> list[Report]:
+    rows, lines = load_rows(), seed_lines()
+    return [
+        evaluate("hazm alone", hazm_alone, rows, lines),
+        evaluate("hazm + sokhan", hazm_and_sokhan, rows, lines),
+    ]
+
+
+def meets_targets(report: Report) -> bool:
+    """≥95% of visible missing ZWNJs restored with ≤1% wrong insertions."""
+    recall = report.visible.recall or 0.0
+    return recall >= TARGET_RECALL and report.wrong_rate <= TARGET_WRONG_RATE
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the evaluation table; ``-v`` also lists misses and unlisted changes."""
+    argv = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in argv
+    rows, lines = load_rows(), seed_lines()
+    reports = _default_reports()
+    print(f"ZWNJ restoration on {len(lines)} seed articles, {len(rows)} labelled rows\n")
+    print(format_table(reports))
+    kinds: Counter[str] = Counter()
+    for doc_lines in lines.values():
+        for line in doc_lines:
+            kinds += count_kinds(restore(hazm_alone(line))[1])
+    print("\nsokhan edits by kind: " + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
+    sokhan = reports[-1]
+    status = "met" if meets_targets(sokhan) else "NOT met"
+    print(
+        f"target (visible recall >= {TARGET_RECALL:.0%}, wrong <= {TARGET_WRONG_RATE:.0%}): "
+        f"{status}"
+    )
+    if verbose:
+        for report in reports:
+            print(f"\n[{report.name}] misses and wrong changes on listed words:")
+            print("\n".join("  " + m for m in report.missed) or "  none")
+            print(f"[{report.name}] changes outside listed words:")
+            print("\n".join("  " + c for c in report.unlisted_changes) or "  none")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
