@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 COMPAT := .venv-datasets36
 # cffconvert needs jsonschema<4, which cannot share an environment with the build.
 CFF := .venv-cffconvert
+# mlcroissant needs NumPy 2, which hazm forbids: it validates croissant.json on its own.
+MLC := .venv-mlcroissant
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .PHONY: corpus test setup build validate lint clean
@@ -29,6 +31,11 @@ $(CFF)/.installed: requirements-cffconvert.lock
 	$(CFF)/bin/pip install $(PIP_QUIET) -r requirements-cffconvert.lock
 	touch $@
 
+$(MLC)/.installed: requirements-mlcroissant.lock
+	$(PYTHON) -m venv $(MLC)
+	$(MLC)/bin/pip install $(PIP_QUIET) -r requirements-mlcroissant.lock
+	touch $@
+
 build: setup
 	$(BIN)/sokhan build
 
@@ -38,9 +45,10 @@ validate: setup
 lint: setup
 	$(BIN)/ruff check scripts tests
 
-test: setup $(COMPAT)/.installed $(CFF)/.installed
-	SOKHAN_DATASETS36_PYTHON=$(COMPAT)/bin/python SOKHAN_CFFCONVERT=$(CFF)/bin/cffconvert \
+test: setup $(COMPAT)/.installed $(CFF)/.installed $(MLC)/.installed
+	SOKHAN_DATASETS36_PYTHON=$(CURDIR)/$(COMPAT)/bin/python SOKHAN_CFFCONVERT=$(CURDIR)/$(CFF)/bin/cffconvert \
+	  SOKHAN_MLCROISSANT=$(CURDIR)/$(MLC)/bin/mlcroissant \
 	  $(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) $(COMPAT) $(CFF) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(COMPAT) $(CFF) $(MLC) .pytest_cache .ruff_cache .hypothesis

@@ -11,8 +11,11 @@ from conftest import ANNOTATIONS
 from sokhan.agreement import disagreements, load_pass, match_quotes
 
 LOG = json.loads((ANNOTATIONS / "passes" / "adjudication.json").read_text(encoding="utf-8"))
-GOLD = {p.stem: json.loads(p.read_text(encoding="utf-8"))
-        for p in sorted(ANNOTATIONS.glob("*.json")) if p.name != "entities.json"}
+GOLD = {
+    p.stem: json.loads(p.read_text(encoding="utf-8"))
+    for p in sorted(ANNOTATIONS.glob("*.json"))
+    if p.name != "entities.json"
+}
 
 
 def test_every_article_has_gold_and_both_passes(assembled):
@@ -61,11 +64,14 @@ def test_registry_entities_are_all_used():
 def test_quote_matching_pairs_identical_passes_one_to_one():
     ann = next(iter(GOLD.values()))
     pairs = match_quotes(ann["quotes"], ann["quotes"])
-    assert [x["id"] for x, _ in pairs] == sorted((q["id"] for q in ann["quotes"]),
-                                                 key=lambda i: next(q["cue"]["start"] for q in ann["quotes"] if q["id"] == i))
+    assert [x["id"] for x, _ in pairs] == sorted(
+        (q["id"] for q in ann["quotes"]),
+        key=lambda i: next(q["cue"]["start"] for q in ann["quotes"] if q["id"] == i),
+    )
     assert all(x is y for x, y in pairs)
 
 
 def test_adjudication_log_path_is_where_the_guidelines_say():
-    assert "passes/adjudication.json" in (Path(__file__).parents[1] / "docs" /
-                                          "annotation_guidelines.md").read_text(encoding="utf-8")
+    assert "passes/adjudication.json" in (
+        Path(__file__).parents[1] / "docs" / "annotation_guidelines.md"
+    ).read_text(encoding="utf-8")

@@ -4,8 +4,14 @@ from importlib.metadata import version
 
 import pytest
 
-PINS = {"hazm": "0.10.0", "numpy": "1.24.3", "pyarrow": "25.0.1", "datasets": "5.2.0", "wordfreq": "3.1.1",
-        "jsonschema": "4.26.0"}
+PINS = {
+    "hazm": "0.10.0",
+    "numpy": "1.24.3",
+    "pyarrow": "25.0.1",
+    "datasets": "5.2.0",
+    "wordfreq": "3.1.1",
+    "jsonschema": "4.26.0",
+}
 
 
 @pytest.mark.parametrize(("package", "pinned"), sorted(PINS.items()))

@@ -18,7 +18,9 @@ ENTRIES = MANIFEST["seeds"]
 def test_manifest_is_valid_and_lists_every_seed():
     manifest, incidents = read_manifest(SEEDS)
     assert incidents == []
-    assert sorted(e["file"] for e in manifest["seeds"]) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert sorted(e["file"] for e in manifest["seeds"]) == sorted(
+        p.name for p in SEEDS.glob("*.txt")
+    )
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["doc_id"])
@@ -28,8 +30,9 @@ def test_checksum_and_size(entry):
     assert len(data) == entry["size"]
 
 
-@pytest.mark.parametrize("entry", [e for e in ENTRIES if e["event_date_jalali"]],
-                         ids=lambda e: e["doc_id"])
+@pytest.mark.parametrize(
+    "entry", [e for e in ENTRIES if e["event_date_jalali"]], ids=lambda e: e["doc_id"]
+)
 def test_solar_hijri_date_converts_to_the_gregorian_event_date(entry):
     y, m, d = map(int, entry["event_date_jalali"].split("-"))
     assert jdatetime.date(y, m, d).togregorian().isoformat() == entry["event_date"]

@@ -15,8 +15,10 @@ EXPECTED = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
 @pytest.mark.parametrize("doc_id", sorted(EXPECTED))
 def test_sentences_match_the_hand_checked_fixture(assembled, doc_id):
-    got = [{"n": s.n, "line": s.line, "role": s.role, "raw_text": s.raw_text,
-            "repeat_of": s.repeat_of} for s in assembled.sentences[doc_id]]
+    got = [
+        {"n": s.n, "line": s.line, "role": s.role, "raw_text": s.raw_text, "repeat_of": s.repeat_of}
+        for s in assembled.sentences[doc_id]
+    ]
     assert got == EXPECTED[doc_id]
 
 
@@ -30,7 +32,10 @@ def test_fixture_covers_every_seed(assembled):
         # a colon opens a quote and never ends a sentence
         ("وی تاکید کرد: آنچه امروز رخ می‌دهد. دوم", ["وی تاکید کرد: آنچه امروز رخ می‌دهد.", "دوم"]),
         # the closing guillemet belongs to the sentence it ends
-        ("به گفته وی، «افق را مشخص خواهد کرد.» سپس", ["به گفته وی، «افق را مشخص خواهد کرد.»", "سپس"]),
+        (
+            "به گفته وی، «افق را مشخص خواهد کرد.» سپس",
+            ["به گفته وی، «افق را مشخص خواهد کرد.»", "سپس"],
+        ),
         # an unpunctuated headline is one sentence
         ("روابط ایران و روسیه مفید است", ["روابط ایران و روسیه مفید است"]),
         # an ellipsis ends a sentence

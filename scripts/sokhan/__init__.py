@@ -7,3 +7,4 @@ The build is a pipeline of pure stages, one module each:
 """
 
 __version__ = "0.1.0"
+RELEASE_DATE = "2026-11-22"

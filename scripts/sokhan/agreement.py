@@ -28,7 +28,10 @@ class Prf:
 
     @property
     def f1(self) -> float:
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 1.0
+        """F1; 1.0 when neither side has anything."""
+        return (
+            2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 1.0
+        )
 
 
 def load_pass(root: Path, name: str) -> dict[str, dict]:
@@ -39,11 +42,16 @@ def load_pass(root: Path, name: str) -> dict[str, dict]:
     group, the same members), so agreement measures resolution, not naming.
     """
     folder = root / "passes" / name
-    docs = {p.stem: json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted(folder.glob("*.json")) if p.name != "entities.json"}
+    docs = {
+        p.stem: json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(folder.glob("*.json"))
+        if p.name != "entities.json"
+    }
     if (folder / "entities.json").exists() and (root / "entities.json").exists():
-        mapping = registry_map(json.loads((folder / "entities.json").read_text(encoding="utf-8")),
-                               json.loads((root / "entities.json").read_text(encoding="utf-8")))
+        mapping = registry_map(
+            json.loads((folder / "entities.json").read_text(encoding="utf-8")),
+            json.loads((root / "entities.json").read_text(encoding="utf-8")),
+        )
         for ann in docs.values():
             for m in ann["mentions"]:
                 m["entity"] = mapping.get(m["entity"], m["entity"])
@@ -62,8 +70,11 @@ def registry_map(own: dict, gold: dict) -> dict[str, str]:
             continue
         for g in gold["entities"]:
             same_group = e["is_group"] and g["is_group"] and set(e["members"]) == set(g["members"])
-            shared_alias = (not e["is_group"] and g["type"] == e["type"]
-                            and set(e["aliases"]) & set(g["aliases"]))
+            shared_alias = (
+                not e["is_group"]
+                and g["type"] == e["type"]
+                and set(e["aliases"]) & set(g["aliases"])
+            )
             if same_group or shared_alias:
                 out[e["id"]] = g["id"]
                 break
@@ -96,7 +107,8 @@ def match_quotes(qa: list[dict], qb: list[dict]) -> list[tuple[dict, dict]]:
             if j in used:
                 continue
             score = _overlap(x["cue"], y["cue"]) * 10_000 + sum(
-                _overlap(c, d) for c in x["content"] for d in y["content"])
+                _overlap(c, d) for c in x["content"] for d in y["content"]
+            )
             if score > best_score:
                 best, best_score = j, score
         if best is not None:
@@ -118,13 +130,18 @@ def quote_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, float |
         n_a, n_b = n_a + len(qa), n_b + len(qb)
         for x, y in match_quotes(qa, qb):
             matched += 1
-            cue_exact += (x["cue"]["start"], x["cue"]["end"]) == (y["cue"]["start"], y["cue"]["end"])
+            cue_exact += (x["cue"]["start"], x["cue"]["end"]) == (
+                y["cue"]["start"],
+                y["cue"]["end"],
+            )
             cx, cy = _chars(x["content"]), _chars(y["content"])
             overlap_sum += 2 * len(cx & cy) / (len(cx) + len(cy)) if cx or cy else 1.0
             speaker_same += x["speaker_entity"] == y["speaker_entity"]
             form_same += x["form"] == y["form"]
     return {
-        "quotes_a": n_a, "quotes_b": n_b, "matched": matched,
+        "quotes_a": n_a,
+        "quotes_b": n_b,
+        "matched": matched,
         "detection_f1": 2 * matched / (n_a + n_b) if n_a + n_b else 1.0,
         "cue_f1": 2 * cue_exact / (n_a + n_b) if n_a + n_b else 1.0,
         "content_overlap": overlap_sum / matched if matched else 0.0,
@@ -141,8 +158,15 @@ def _quote_key(doc_id: str, q: dict) -> str:
     return f"{doc_id} quote cue {q['cue']['start']}-{q['cue']['end']} «{q['cue']['text']}»"
 
 
-_QUOTE_FIELDS = ("form", "cue", "content", "speaker", "speaker_kind", "speaker_entity",
-                 "addressee_entity")
+_QUOTE_FIELDS = (
+    "form",
+    "cue",
+    "content",
+    "speaker",
+    "speaker_kind",
+    "speaker_entity",
+    "addressee_entity",
+)
 
 
 def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
@@ -161,7 +185,8 @@ def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
             if x is None or y is None or (x["type"], x["entity"]) != (y["type"], y["entity"]):
                 out[_mention_key(doc_id, x or y)] = {
                     "a": x and {"type": x["type"], "entity": x["entity"]},
-                    "b": y and {"type": y["type"], "entity": y["entity"]}}
+                    "b": y and {"type": y["type"], "entity": y["entity"]},
+                }
         qa, qb = a.get(doc_id, {}).get("quotes", []), b.get(doc_id, {}).get("quotes", [])
         pairs = match_quotes(qa, qb)
         paired_a = {id(x) for x, _ in pairs}
@@ -171,8 +196,10 @@ def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
                 if x[f] != y[f]:
                     out[f"{_quote_key(doc_id, x)} {f}"] = {"a": x[f], "b": y[f]}
             if (x["parent"] is None) != (y["parent"] is None):
-                out[f"{_quote_key(doc_id, x)} nested"] = {"a": x["parent"] is not None,
-                                                          "b": y["parent"] is not None}
+                out[f"{_quote_key(doc_id, x)} nested"] = {
+                    "a": x["parent"] is not None,
+                    "b": y["parent"] is not None,
+                }
         for x in qa:
             if id(x) not in paired_a:
                 out[_quote_key(doc_id, x)] = {"a": "present", "b": None}
@@ -185,30 +212,38 @@ def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
 def pair_tables(x: dict[str, dict], y: dict[str, dict], x_name: str, y_name: str) -> str:
     """Entity and quotation agreement of two annotations as Markdown tables."""
     ents = entity_agreement(x, y)
-    rows = [f"| {t} | {ents[t].tp} | {ents[t].fp} | {ents[t].fn} | {ents[t].f1:.3f} |"
-            for t in (*ENTITY_TYPES, "named", "numeric", "all") if t in ents]
+    rows = [
+        f"| {t} | {ents[t].tp} | {ents[t].fp} | {ents[t].fn} | {ents[t].f1:.3f} |"
+        for t in (*ENTITY_TYPES, "named", "numeric", "all")
+        if t in ents
+    ]
     q = quote_agreement(x, y)
-    return "\n".join([
-        f"| type | both | only {x_name} | only {y_name} | F1 |",
-        "|---|---|---|---|---|",
-        *rows,
-        "",
-        "| quotations | value |",
-        "|---|---|",
-        f"| quotations in {x_name} / in {y_name} / matched | "
-        f"{q['quotes_a']} / {q['quotes_b']} / {q['matched']} |",
-        f"| detection F1 (cues or contents overlap) | {q['detection_f1']:.3f} |",
-        f"| cue F1 (exact cue span) | {q['cue_f1']:.3f} |",
-        f"| content overlap (character Dice, matched) | {q['content_overlap']:.3f} |",
-        f"| speaker accuracy (same entity, matched) | {q['speaker_accuracy']:.3f} |",
-        f"| form accuracy (matched) | {q['form_accuracy']:.3f} |",
-    ])
+    return "\n".join(
+        [
+            f"| type | both | only {x_name} | only {y_name} | F1 |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            "| quotations | value |",
+            "|---|---|",
+            f"| quotations in {x_name} / in {y_name} / matched | "
+            f"{q['quotes_a']} / {q['quotes_b']} / {q['matched']} |",
+            f"| detection F1 (cues or contents overlap) | {q['detection_f1']:.3f} |",
+            f"| cue F1 (exact cue span) | {q['cue_f1']:.3f} |",
+            f"| content overlap (character Dice, matched) | {q['content_overlap']:.3f} |",
+            f"| speaker accuracy (same entity, matched) | {q['speaker_accuracy']:.3f} |",
+            f"| form accuracy (matched) | {q['form_accuracy']:.3f} |",
+        ]
+    )
 
 
 def load_gold(annotations_dir: Path) -> dict[str, dict]:
     """The adjudicated gold files by doc id."""
-    return {p.stem: json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted(annotations_dir.glob("*.json")) if p.name != "entities.json"}
+    return {
+        p.stem: json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(annotations_dir.glob("*.json"))
+        if p.name != "entities.json"
+    }
 
 
 def markdown_report(annotations_dir: Path) -> str:

@@ -4,7 +4,9 @@ The normaliser inserts and deletes spaces and ZWNJs, maps letters and digits one
 to one (Arabic to Persian forms), and rewrites a few sequences (``...`` → ``…``).
 :func:`align` recovers those edit operations with a linear left-to-right walk,
 so every offset in one text maps to an offset in the other; nothing is guessed
-from string similarity except, as a last resort, inside one line.
+from string similarity except, as a last resort, inside one line: a short line is
+diffed whole, a long one only in a window around each change the walk cannot
+explain, so a line of any length costs time linear in its length.
 """
 
 from __future__ import annotations
@@ -23,6 +25,20 @@ DELETABLE = frozenset(
 )
 #: Characters the normaliser may insert.
 INSERTABLE = frozenset(" \u200c")
+#: Letters of which hazm shortens a run of three or more (``decrease_repeated_chars``).
+REPEATABLE = frozenset("آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")
+#: Lines up to this many characters (raw plus normalised) fall back to a diff of
+#: the whole line: ``difflib`` is quadratic, and 1 000 characters take ~10 ms.
+WHOLE_LINE_DIFF = 1_000
+#: In a longer line the fallback diffs a window: it starts this many characters
+#: before the failure (the walk's last choices there may have been wrong) …
+BACKUP = 16
+#: … and reaches this far past it at first, widening up to ``MAX_WINDOW`` …
+WINDOW = 32
+MAX_WINDOW = 128
+#: … until it finds a run of this many equal characters after the failure, where
+#: the walk takes over again.
+RESYNC = 8
 
 
 @dataclass(frozen=True)
@@ -173,6 +189,11 @@ def _align_line(
             a, b = rewritten
             out.append(Segment(i, i + a, j, j + b, False))
             i, j = i + a, j + b
+        elif _in_shortened_run(raw, i, fold):
+            # «سلاممممم» → «سلامم»: the letters hazm dropped go with the word
+            prev = out.pop() if out else Segment(i, i, j, j, False)
+            out.append(Segment(prev.rs, i + 1, prev.ns, prev.ne, False))
+            i += 1
         elif rc in INSERTABLE and nc in INSERTABLE:  # space ↔ ZWNJ
             out.append(Segment(i, i + 1, j, j + 1, False))
             i, j = i + 1, j + 1
@@ -191,9 +212,66 @@ def _align_line(
         elif rc is not None and nc is not None and _is_substitution(raw, i, norm, j, fold):
             out.append(Segment(i, i + 1, j, j + 1, False))
             i, j = i + 1, j + 1
-        else:
+        elif len(raw) + len(norm) <= WHOLE_LINE_DIFF:
             return _diff_line(raw, norm, fold)
+        else:
+            i, j = _diff_window(raw, norm, fold, out, i, j)
     return out
+
+
+def _diff_window(raw: str, norm: str, fold: Callable[[str], str], out: list[Segment],
+                 fi: int, fj: int) -> tuple[int, int]:
+    """Align the neighbourhood of a failure at ``(fi, fj)`` by a diff; return where to resume.
+
+    Replaces the last segments of ``out`` (up to :data:`BACKUP` characters before
+    the failure) and appends the diff's segments up to the end of the first run of
+    :data:`RESYNC` equal characters that lies past the failure in both texts. The
+    returned position is past ``(fi, fj)`` in both texts unless one is exhausted,
+    so the walk always makes progress, and each call costs at most
+    ``O(MAX_WINDOW²)``.
+    """
+    # Only segments lying wholly within BACKUP characters of the failure are
+    # undone, so a window never grows with what earlier windows produced.
+    while out and out[-1].rs >= fi - BACKUP and out[-1].ns >= fj - BACKUP:
+        out.pop()
+    i0, j0 = (out[-1].re, out[-1].ne) if out else (0, 0)
+    width = WINDOW
+    while True:
+        ri, nj = min(len(raw), fi + width), min(len(norm), fj + width)
+        folded = "".join(fold(c) for c in raw[i0:ri])
+        matcher = difflib.SequenceMatcher(None, folded, norm[j0:nj], autojunk=False)
+        segments: list[Segment] = []
+        for tag, rs, re_, ns, ne in matcher.get_opcodes():
+            rs, re_, ns, ne = rs + i0, re_ + i0, ns + j0, ne + j0
+            if tag != "equal":
+                segments.append(Segment(rs, re_, ns, ne, False))
+                continue
+            segments.extend(Segment(rs + k, rs + k + 1, ns + k, ns + k + 1,
+                                    raw[rs + k] == norm[ns + k]) for k in range(re_ - rs))
+            if re_ - rs >= RESYNC and re_ > fi and ne > fj:
+                out.extend(segments)
+                return re_, ne
+        if (ri, nj) == (len(raw), len(norm)) or width >= MAX_WINDOW:
+            # Both texts end in the window, or nothing re-synchronises within
+            # the widest one: take the diff of the whole window as it is.
+            out.extend(segments)
+            return ri, nj
+        width *= 2
+
+
+def _in_shortened_run(raw: str, i: int, fold: Callable[[str], str]) -> bool:
+    """Whether ``raw[i]`` repeats the letter before it in a run of three or more.
+
+    Only reached when the normalised text does not continue with that letter, so
+    the normaliser shortened the run here.
+    """
+    if i == 0 or i >= len(raw):
+        return False
+    letter = fold(raw[i])
+    if letter not in REPEATABLE or fold(raw[i - 1]) != letter:
+        return False
+    return (i >= 2 and fold(raw[i - 2]) == letter) or (
+        i + 1 < len(raw) and fold(raw[i + 1]) == letter)
 
 
 def _rewrite_at(raw: str, i: int, norm: str, j: int, rewrites: dict[str, str]):

@@ -30,7 +30,9 @@ class Attached:
 def make_span(doc: Document, raw_start: int, raw_end: int) -> Span:
     """A span in both texts from raw offsets."""
     start, end = doc.alignment.raw_to_norm(raw_start, raw_end)
-    return Span(doc.text[start:end], start, end, doc.raw_text[raw_start:raw_end], raw_start, raw_end)
+    return Span(
+        doc.text[start:end], start, end, doc.raw_text[raw_start:raw_end], raw_start, raw_end
+    )
 
 
 def _sentence_at(sentences: list[Sentence], span: Span) -> Sentence:
@@ -69,10 +71,18 @@ def attach(doc: Document, sentences: list[Sentence], ann: dict | None) -> Attach
         tags[first] = f"B-{m['type']}"
         for i in range(first + 1, last + 1):
             tags[i] = f"I-{m['type']}"
-        mentions.append(Mention(
-            id=f"{doc.doc_id}-{m['id']}", doc_id=doc.doc_id, sentence_id=sent.id, span=span,
-            token_start=first, token_end=last + 1, type=m["type"], entity_id=m["entity"],
-        ))
+        mentions.append(
+            Mention(
+                id=f"{doc.doc_id}-{m['id']}",
+                doc_id=doc.doc_id,
+                sentence_id=sent.id,
+                span=span,
+                token_start=first,
+                token_end=last + 1,
+                type=m["type"],
+                entity_id=m["entity"],
+            )
+        )
 
     quotes = []
     for q in sorted(ann["quotes"], key=lambda q: (q["cue"]["start"], q["id"])):
@@ -91,12 +101,19 @@ def attach(doc: Document, sentences: list[Sentence], ann: dict | None) -> Attach
                 # only claims sentences no inner quotation has claimed.
                 if q["parent"] is not None or speaker[s.id] is None:
                     speaker[s.id] = q["speaker_entity"]
-        quotes.append(Quote(
-            id=qid, doc_id=doc.doc_id,
-            sentence_ids=tuple(sorted(touched, key=lambda i: touched[i].n)),
-            form=q["form"], cue=cue, content=content, speaker=spk or None,
-            speaker_kind=q["speaker_kind"], speaker_entity=q["speaker_entity"],
-            addressee_entity=q["addressee_entity"],
-            parent_id=f"{doc.doc_id}-{q['parent']}" if q["parent"] else None,
-        ))
+        quotes.append(
+            Quote(
+                id=qid,
+                doc_id=doc.doc_id,
+                sentence_ids=tuple(sorted(touched, key=lambda i: touched[i].n)),
+                form=q["form"],
+                cue=cue,
+                content=content,
+                speaker=spk or None,
+                speaker_kind=q["speaker_kind"],
+                speaker_entity=q["speaker_entity"],
+                addressee_entity=q["addressee_entity"],
+                parent_id=f"{doc.doc_id}-{q['parent']}" if q["parent"] else None,
+            )
+        )
     return Attached(mentions, quotes, bio, speaker, quote_ids)

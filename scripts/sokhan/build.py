@@ -18,12 +18,21 @@ from pathlib import Path
 from sokhan import __version__
 from sokhan.attach import Attached, attach
 from sokhan.card import render_card
+from sokhan.croissant import croissant
 from sokhan.features import CONFIGS
 from sokhan.incidents import BuildError, Incident
 from sokhan.normalise import HAZM_OPTIONS, describe_changes, normalise
 from sokhan.publish import (
-    PARQUET_OPTIONS, assign_splits, config_splits, data_path, document_row, entity_rows,
-    mention_rows, parquet_bytes, quote_rows, sentence_rows,
+    PARQUET_OPTIONS,
+    assign_splits,
+    config_splits,
+    data_path,
+    document_row,
+    entity_rows,
+    mention_rows,
+    parquet_bytes,
+    quote_rows,
+    sentence_rows,
 )
 from sokhan.records import Document, Entity, Sentence
 from sokhan.seeds import read_seeds
@@ -31,14 +40,20 @@ from sokhan.segment import segment
 from sokhan.swap import exchange, link_kept_files, staging_dir
 from sokhan.tokenise import TOKENIZER_OPTIONS, tokenise
 from sokhan.validate import (
-    SCHEMA_VERSION, check_annotation, check_pass, check_registry, schema_incidents,
+    SCHEMA_VERSION,
+    check_annotation,
+    check_pass,
+    check_registry,
+    load_json,
+    read_card_template,
+    schema_incidents,
 )
 
 REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
-GENERATED = {"data/", "README.md", "build-manifest.json"}
+GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json"}
 #: Libraries whose version can change the built corpus.
-PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema")
+PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq")
 
 
 @dataclass
@@ -64,18 +79,6 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def load_json(path: Path, check: str) -> tuple[object, list[Incident]]:
-    """Parse a JSON file; a syntax error becomes an incident with line and column."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8")), []
-    except UnicodeDecodeError as err:
-        return None, [Incident(_shown(path), f"byte {err.start}", check,
-                               f"not UTF-8 ({err.reason}); expected UTF-8 JSON")]
-    except json.JSONDecodeError as err:
-        return None, [Incident(_shown(path), f"line {err.lineno} column {err.colno}", check,
-                               f"{err.msg}; expected valid JSON")]
-
-
 def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     """Run every stage up to the published rows, validating as it goes.
 
@@ -96,9 +99,8 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     if registry_path.exists():
         registry, found = load_json(registry_path, "registry-json")
         incidents += found
-        if registry is not None:
-            entities, found = check_registry(registry, _shown(registry_path))
-            incidents += found
+        entities, found = check_registry(registry, _shown(registry_path))  # None: unusable
+        incidents += found
     by_id = {d.doc_id: d for d in docs}
     annotations: dict[str, dict] = {}
     for path in sorted(annotations_dir.glob("*.json")) if annotations_dir.exists() else []:
@@ -109,8 +111,9 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
         if ann is None:
             continue
         doc = by_id.get(path.stem)
-        found = check_annotation(ann, _shown(path), doc, sentences.get(path.stem, []),
-                                 entities, path.stem)
+        found = check_annotation(
+            ann, _shown(path), doc, sentences.get(path.stem, []), entities, path.stem
+        )
         incidents += found
         if doc is not None and not found:
             annotations[path.stem] = ann
@@ -125,8 +128,9 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     if incidents:
         raise BuildError(incidents)
 
-    corpus = Corpus(docs, sentences, {}, entities, assign_splits(docs),
-                    annotations_dir=annotations_dir)
+    corpus = Corpus(
+        docs, sentences, {}, entities, assign_splits(docs), annotations_dir=annotations_dir
+    )
     corpus.skipped = {"articles without an annotation file": len(docs) - len(annotations)}
     for doc in docs:
         corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id], annotations.get(doc.doc_id))
@@ -148,7 +152,11 @@ def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
     """Published rows per config and split."""
     rows: dict[str, dict[str, list[dict]]] = {c: {s: [] for s in config_splits(c)} for c in CONFIGS}
     for doc in corpus.docs:
-        split, sents, layers = corpus.splits[doc.doc_id], corpus.sentences[doc.doc_id], corpus.layers[doc.doc_id]
+        split, sents, layers = (
+            corpus.splits[doc.doc_id],
+            corpus.sentences[doc.doc_id],
+            corpus.layers[doc.doc_id],
+        )
         rows["sentences"][split] += sentence_rows(doc, sents, layers)
         rows["documents"][split].append(document_row(doc, split, sents, layers))
         rows["mentions"][split] += mention_rows(doc, layers)
@@ -159,8 +167,13 @@ def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
     return rows
 
 
-_SCHEMA_OF = {"sentences": "sentence", "documents": "document", "mentions": "mention",
-              "quotes": "quote", "entities": "entity"}
+_SCHEMA_OF = {
+    "sentences": "sentence",
+    "documents": "document",
+    "mentions": "mention",
+    "quotes": "quote",
+    "entities": "entity",
+}
 
 
 def check_rows(corpus: Corpus) -> None:
@@ -175,18 +188,22 @@ def check_rows(corpus: Corpus) -> None:
         for split, rows in splits.items():
             shown = f"data/{config}/{split}"
             for k, row in enumerate(rows):
-                incidents += schema_incidents(row, _SCHEMA_OF[config], shown, "record-schema",
-                                              prefix=f"/{k}")
+                incidents += schema_incidents(
+                    row, _SCHEMA_OF[config], shown, "record-schema", prefix=f"/{k}"
+                )
                 doc = docs.get(row.get("doc_id"))
                 if doc is not None:
-                    incidents += [Incident(shown, f"/{k}{w}", "record-offsets", m)
-                                  for w, m in offset_problems(config, row, doc)]
+                    incidents += [
+                        Incident(shown, f"/{k}{w}", "record-offsets", m)
+                        for w, m in offset_problems(config, row, doc)
+                    ]
     if incidents:
         raise BuildError(incidents)
 
 
 def offset_problems(config: str, row: dict, doc: Document):
     """Yield ``(pointer, message)`` for every stored text its offsets do not give back."""
+
     def spans():
         if config in ("sentences", "mentions"):
             yield "", row
@@ -196,18 +213,22 @@ def offset_problems(config: str, row: dict, doc: Document):
                 yield f"/content/{j}", c
             if row["speaker"]:
                 yield "/speaker", row["speaker"]
+
     for where, span in spans():
-        if doc.text[span["start"]:span["end"]] != span["text"]:
+        if doc.text[span["start"] : span["end"]] != span["text"]:
             yield where, f"text[{span['start']}:{span['end']}] is not {span['text']!r}"
-        if doc.raw_text[span["raw_start"]:span["raw_end"]] != span["raw_text"]:
+        if doc.raw_text[span["raw_start"] : span["raw_end"]] != span["raw_text"]:
             yield where, f"raw[{span['raw_start']}:{span['raw_end']}] is not {span['raw_text']!r}"
     if config == "sentences":
         for i, tok in enumerate(row["tokens"]):
-            if row["text"][row["token_starts"][i]:row["token_ends"][i]] != tok:
+            if row["text"][row["token_starts"][i] : row["token_ends"][i]] != tok:
                 yield f"/tokens/{i}", f"token {tok!r} is not at its offsets"
-            raw = row["raw_text"][row["raw_token_starts"][i]:row["raw_token_ends"][i]]
+            raw = row["raw_text"][row["raw_token_starts"][i] : row["raw_token_ends"][i]]
             if raw != row["raw_tokens"][i]:
-                yield f"/raw_tokens/{i}", f"raw token {row['raw_tokens'][i]!r} is not at its offsets"
+                yield (
+                    f"/raw_tokens/{i}",
+                    f"raw token {row['raw_tokens'][i]!r} is not at its offsets",
+                )
 
 
 def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> dict:
@@ -217,16 +238,23 @@ def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> di
         "schema_version": SCHEMA_VERSION,
         "python": platform.python_version(),
         "libraries": {name: version(name) for name in PINNED},
-        "normaliser": {"hazm_options": HAZM_OPTIONS, "per_line": True,
-                       "zwnj_repair": "sokhan.zwnj"},
+        "normaliser": {
+            "hazm_options": HAZM_OPTIONS,
+            "per_line": True,
+            "zwnj_repair": "sokhan.zwnj",
+        },
         "tokenizer": {"hazm_word_tokenizer_options": TOKENIZER_OPTIONS, "split_dashes": True},
         "parquet": PARQUET_OPTIONS,
-        "seeds": [{"file": f"seeds/{d.seed.file}", "sha256": d.seed.sha256, "size": d.seed.size}
-                  for d in corpus.docs],
+        "seeds": [
+            {"file": f"seeds/{d.seed.file}", "sha256": d.seed.sha256, "size": d.seed.size}
+            for d in corpus.docs
+        ],
         "annotations": {
             p.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(annotations_dir.glob("*.json"))
-        } if annotations_dir.exists() else {},
+        }
+        if annotations_dir.exists()
+        else {},
         "splits": corpus.splits,
         "counts": {c: {s: len(r) for s, r in splits.items()} for c, splits in corpus.rows.items()},
         "tokens": sum(len(s.tokens) for ss in corpus.sentences.values() for s in ss),
@@ -244,11 +272,16 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
         for split, rows in splits.items():
             files[data_path(config, split)] = parquet_bytes(config, rows)
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    files["croissant.json"] = (
+        json.dumps(croissant(digests), ensure_ascii=False, indent=1) + "\n"
+    ).encode()
     result = manifest(corpus, annotations_dir, digests)
     files["build-manifest.json"] = (
-        json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+        json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    ).encode()
     files["README.md"] = render_card(
-        card_template.read_text(encoding="utf-8"), corpus, result).encode()
+        read_card_template(card_template, corpus, result), corpus, result
+    ).encode()
     return files
 
 

@@ -35,14 +35,23 @@ def front_matter(corpus: Corpus) -> str:
     n_sent = sum(len(s) for s in corpus.sentences.values())
     lines = [
         "---",
-        "language:", "- fa",
+        "language:",
+        "- fa",
         "license: other",
         "license_name: cc-by-4.0-annotations-texts-by-their-outlets",
         "pretty_name: Sokhan",
-        "task_categories:", "- token-classification", "- text-classification",
-        "task_ids:", "- named-entity-recognition",
-        "tags:", "- quotation-attribution", "- entity-linking", "- persian", "- news",
-        "size_categories:", f"- {'n<1K' if n_sent < 1000 else '1K<n<10K'}",
+        "task_categories:",
+        "- token-classification",
+        "- text-classification",
+        "task_ids:",
+        "- named-entity-recognition",
+        "tags:",
+        "- quotation-attribution",
+        "- entity-linking",
+        "- persian",
+        "- news",
+        "size_categories:",
+        f"- {'n<1K' if n_sent < 1000 else '1K<n<10K'}",
         "configs:",
     ]
     for config in CONFIGS:
@@ -51,8 +60,10 @@ def front_matter(corpus: Corpus) -> str:
             lines += ["  default: true"]
         lines += ["  data_files:"]
         for split in config_splits(config):
-            lines += [f"  - split: {split}",
-                      f"    path: data/{config}/{split}-00000-of-00001.parquet"]
+            lines += [
+                f"  - split: {split}",
+                f"    path: data/{config}/{split}-00000-of-00001.parquet",
+            ]
     lines += ["---", ""]
     return "\n".join(lines)
 
@@ -64,9 +75,16 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
     counts = []
     for split in ("train", "validation", "test"):
         ds = rows["documents"][split]
-        counts.append([split, len(ds), len(rows["sentences"][split]),
-                       sum(d["n_tokens"] for d in ds), len(rows["mentions"][split]),
-                       len(rows["quotes"][split])])
+        counts.append(
+            [
+                split,
+                len(ds),
+                len(rows["sentences"][split]),
+                sum(d["n_tokens"] for d in ds),
+                len(rows["mentions"][split]),
+                len(rows["quotes"][split]),
+            ]
+        )
     counts.append(["**total**", *(sum(r[i] for r in counts) for i in range(1, 6))])
     every = {c: [r for split in rows[c].values() for r in split] for c in rows}
     roles = Counter(r["role"] for r in every["sentences"])
@@ -76,54 +94,115 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
     events: dict[str, list[str]] = {}
     for d in sorted(docs.values(), key=lambda d: (d["event_date"], d["doc_id"])):
         events.setdefault(f"{d['split']}", []).append(
-            f"`{d['doc_id']}` ({d['event_id']}, {d['event_date']})")
+            f"`{d['doc_id']}` ({d['event_id']}, {d['event_date']})"
+        )
     return {
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
-        "counts_table": table(["split", "articles", "sentences", "tokens", "mentions", "quotations"], counts),
+        "counts_table": table(
+            ["split", "articles", "sentences", "tokens", "mentions", "quotations"], counts
+        ),
         "documents_table": table(
-            ["article", "split", "outlet", "event", "date", "sentences", "tokens", "mentions", "quotations"],
-            [[f"`{d['doc_id']}`", d["split"], d["outlet"] or "—", d["event_id"], d["event_date"],
-              d["n_sentences"], d["n_tokens"], d["n_mentions"], d["n_quotes"]]
-             for d in sorted(docs.values(), key=lambda d: d["doc_id"])]),
-        "split_rationale": "\n".join(f"- **{s}**: " + "; ".join(events.get(s, ["—"]))
-                                     for s in ("train", "validation", "test")),
+            [
+                "article",
+                "split",
+                "outlet",
+                "event",
+                "date",
+                "sentences",
+                "tokens",
+                "mentions",
+                "quotations",
+            ],
+            [
+                [
+                    f"`{d['doc_id']}`",
+                    d["split"],
+                    d["outlet"] or "—",
+                    d["event_id"],
+                    d["event_date"],
+                    d["n_sentences"],
+                    d["n_tokens"],
+                    d["n_mentions"],
+                    d["n_quotes"],
+                ]
+                for d in sorted(docs.values(), key=lambda d: d["doc_id"])
+            ],
+        ),
+        "split_rationale": "\n".join(
+            f"- **{s}**: " + "; ".join(events.get(s, ["—"]))
+            for s in ("train", "validation", "test")
+        ),
         "roles_table": table(["role", "sentences"], [[r, roles[r]] for r in ROLES]),
-        "entity_types_table": table(["type", "mentions"],
-                                    [[t, types[t]] for t in ENTITY_TYPES if types[t]]
-                                    + [["**total**", sum(types.values())]]),
+        "entity_types_table": table(
+            ["type", "mentions"],
+            [[t, types[t]] for t in ENTITY_TYPES if types[t]]
+            + [["**total**", sum(types.values())]],
+        ),
         "entities_summary": (
             f"The registry holds {len(entities)} entities "
             f"({sum(e['is_group'] for e in entities)} of them groups used only as speakers). "
-            "Most mentioned:\n\n" + table(
+            "Most mentioned:\n\n"
+            + table(
                 ["entity", "type", "name", "mentions", "quotations as speaker"],
-                [[f"`{e['id']}`", e["type"], f"{e['name_fa']} ({e['name_en']})",
-                  e["mention_count"], e["quote_count"]] for e in entities[:10]])),
-        "quote_table": table(["form", *SPEAKER_KINDS, "total"],
-                             [[f, *(forms[(f, k)] for k in SPEAKER_KINDS),
-                               sum(forms[(f, k)] for k in SPEAKER_KINDS)] for f in QUOTE_FORMS]),
-        "normalisation_table": table(["change", "count"],
-                                     [[k, v] for k, v in sorted(manifest["normalisation_changes"].items(),
-                                                                key=lambda kv: (-kv[1], kv[0]))])
+                [
+                    [
+                        f"`{e['id']}`",
+                        e["type"],
+                        f"{e['name_fa']} ({e['name_en']})",
+                        e["mention_count"],
+                        e["quote_count"],
+                    ]
+                    for e in entities[:10]
+                ],
+            )
+        ),
+        "quote_table": table(
+            ["form", *SPEAKER_KINDS, "total"],
+            [
+                [
+                    f,
+                    *(forms[(f, k)] for k in SPEAKER_KINDS),
+                    sum(forms[(f, k)] for k in SPEAKER_KINDS),
+                ]
+                for f in QUOTE_FORMS
+            ],
+        ),
+        "normalisation_table": table(
+            ["change", "count"],
+            [
+                [k, v]
+                for k, v in sorted(
+                    manifest["normalisation_changes"].items(), key=lambda kv: (-kv[1], kv[0])
+                )
+            ],
+        )
         + "\n\nSokhan's ZWNJ stage, by kind of repair:\n\n"
         + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
         # measured only when the template asks for them: they re-run evaluations
         "zwnj_table": _zwnj_table,
         "agreement_table": lambda: _agreement_table(corpus.annotations_dir),
         "features_section": "\n\n".join(
-            f"**`{c}`**\n\n" + table(["column", "type", "description"],
-                                     [[f"`{n}`", _type_name(f), d] for n, f, _, d in COLUMNS[c]])
-            for c in CONFIGS),
-        "label_names": "\n".join([
-            f"- `ner_tags` ({len(BIO_TAGS)} labels): " + ", ".join(f"`{t}`" for t in BIO_TAGS),
-            "- `role`: " + ", ".join(f"`{r}`" for r in ROLES),
-            "- `form`: " + ", ".join(f"`{f}`" for f in QUOTE_FORMS),
-        ]),
+            f"**`{c}`**\n\n"
+            + table(
+                ["column", "type", "description"],
+                [[f"`{n}`", _type_name(f), d] for n, f, _, d in COLUMNS[c]],
+            )
+            for c in CONFIGS
+        ),
+        "label_names": "\n".join(
+            [
+                f"- `ner_tags` ({len(BIO_TAGS)} labels): " + ", ".join(f"`{t}`" for t in BIO_TAGS),
+                "- `role`: " + ", ".join(f"`{r}`" for r in ROLES),
+                "- `form`: " + ", ".join(f"`{f}`" for f in QUOTE_FORMS),
+            ]
+        ),
         "sentence_example": lambda: _example(every),
         "quote_example": lambda: _quote_example(every),
-        "versions_table": table(["library", "version"],
-                                [["python", manifest["python"]],
-                                 *[[k, v] for k, v in manifest["libraries"].items()]]),
+        "versions_table": table(
+            ["library", "version"],
+            [["python", manifest["python"]], *[[k, v] for k, v in manifest["libraries"].items()]],
+        ),
     }
 
 
@@ -188,7 +267,10 @@ def render_card(template: str, corpus: Corpus, manifest: dict) -> str:
     unknown = sorted(set(_PLACEHOLDER.findall(template)) - set(values))
     if unknown:
         raise KeyError(f"dataset_card.md has unknown placeholders: {', '.join(unknown)}")
-    filled = {k: v() if callable(v) else v for k, v in values.items()
-              if k in set(_PLACEHOLDER.findall(template))}
+    filled = {
+        k: v() if callable(v) else v
+        for k, v in values.items()
+        if k in set(_PLACEHOLDER.findall(template))
+    }
     body = _PLACEHOLDER.sub(lambda m: filled[m.group(1)], template)
     return front_matter(corpus) + body

@@ -29,8 +29,10 @@ def _sequence(feature: dict) -> dict:
 
 
 _STR, _I32, _I64, _BOOL = _value("string"), _value("int32"), _value("int64"), _value("bool")
-_SPAN = {k: (_STR if k.endswith("text") else _I32)
-         for k in ("text", "start", "end", "raw_text", "raw_start", "raw_end")}
+_SPAN = {
+    k: (_STR if k.endswith("text") else _I32)
+    for k in ("text", "start", "end", "raw_text", "raw_start", "raw_end")
+}
 _SPAN_ARROW = pa.struct([(k, pa.string() if k.endswith("text") else pa.int32()) for k in _SPAN])
 
 #: Per config: (column, datasets feature, arrow type, description).
@@ -40,7 +42,12 @@ COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
         ("doc_id", _STR, pa.string(), "article id (seed file stem)"),
         ("n", _I32, pa.int32(), "sentence number in the article, from 1"),
         ("paragraph", _I32, pa.int32(), "paragraph (line) number in the seed, from 1"),
-        ("role", _label(ROLES), pa.int64(), "headline, subheadline, body, boilerplate or source_credit"),
+        (
+            "role",
+            _label(ROLES),
+            pa.int64(),
+            "headline, subheadline, body, boilerplate or source_credit",
+        ),
         ("text", _STR, pa.string(), "normalised sentence text"),
         ("start", _I32, pa.int32(), "offset of `text` in the document's normalised text"),
         ("end", _I32, pa.int32(), "end offset (exclusive) in the normalised text"),
@@ -52,12 +59,31 @@ COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
         ("token_ends", _sequence(_I32), pa.list_(pa.int32()), "token end offsets in `text`"),
         ("raw_tokens", _sequence(_STR), pa.list_(pa.string()), "each token's source in `raw_text`"),
         ("raw_token_starts", _sequence(_I32), pa.list_(pa.int32()), "token offsets in `raw_text`"),
-        ("raw_token_ends", _sequence(_I32), pa.list_(pa.int32()), "token end offsets in `raw_text`"),
-        ("ner_tags", _sequence(_label(BIO_TAGS)), pa.list_(pa.int64()),
-         "BIO tags over the 18 OntoNotes-5 types, one per token"),
+        (
+            "raw_token_ends",
+            _sequence(_I32),
+            pa.list_(pa.int32()),
+            "token end offsets in `raw_text`",
+        ),
+        (
+            "ner_tags",
+            _sequence(_label(BIO_TAGS)),
+            pa.list_(pa.int64()),
+            "BIO tags over the 18 OntoNotes-5 types, one per token",
+        ),
         ("repeat_of", _STR, pa.string(), "id of the earlier identical sentence, else null"),
-        ("speaker", _STR, pa.string(), "entity whose words the sentence carries; null for narration"),
-        ("quote_ids", _sequence(_STR), pa.list_(pa.string()), "quotations whose content it carries"),
+        (
+            "speaker",
+            _STR,
+            pa.string(),
+            "entity whose words the sentence carries; null for narration",
+        ),
+        (
+            "quote_ids",
+            _sequence(_STR),
+            pa.list_(pa.string()),
+            "quotations whose content it carries",
+        ),
         ("provenance", _STR, pa.string(), "`seeds/<file>:<line>`"),
     ],
     "documents": [
@@ -84,14 +110,17 @@ COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
         ("id", _STR, pa.string(), "mention id `<doc_id>-m<n>`"),
         ("doc_id", _STR, pa.string(), "article id"),
         ("sentence_id", _STR, pa.string(), "the sentence holding the mention"),
-        *[(k, v, _SPAN_ARROW.field(k).type, d) for k, v, d in (
-            ("text", _STR, "normalised surface text"),
-            ("start", _I32, "offset in the document's normalised text"),
-            ("end", _I32, "end offset (exclusive) in the normalised text"),
-            ("raw_text", _STR, "surface text as in the seed"),
-            ("raw_start", _I32, "offset in the seed text"),
-            ("raw_end", _I32, "end offset (exclusive) in the seed text"),
-        )],
+        *[
+            (k, v, _SPAN_ARROW.field(k).type, d)
+            for k, v, d in (
+                ("text", _STR, "normalised surface text"),
+                ("start", _I32, "offset in the document's normalised text"),
+                ("end", _I32, "end offset (exclusive) in the normalised text"),
+                ("raw_text", _STR, "surface text as in the seed"),
+                ("raw_start", _I32, "offset in the seed text"),
+                ("raw_end", _I32, "end offset (exclusive) in the seed text"),
+            )
+        ],
         ("token_start", _I32, pa.int32(), "first token index in the sentence"),
         ("token_end", _I32, pa.int32(), "token index after the last (exclusive)"),
         ("type", _STR, pa.string(), "OntoNotes-5 type"),
@@ -101,7 +130,12 @@ COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
     "quotes": [
         ("id", _STR, pa.string(), "quotation id `<doc_id>-q<n>`"),
         ("doc_id", _STR, pa.string(), "article id"),
-        ("sentence_ids", _sequence(_STR), pa.list_(pa.string()), "sentences the cue and content touch"),
+        (
+            "sentence_ids",
+            _sequence(_STR),
+            pa.list_(pa.string()),
+            "sentences the cue and content touch",
+        ),
         ("form", _label(QUOTE_FORMS), pa.int64(), "direct, indirect or mixed"),
         ("cue", _SPAN, _SPAN_ARROW, "the speech verb or phrase"),
         ("content", [_SPAN], pa.list_(_SPAN_ARROW), "what was said: one or more spans"),
@@ -122,9 +156,12 @@ COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
         ("is_group", _BOOL, pa.bool_(), "a group of entities (used only as a speaker)"),
         ("members", _sequence(_STR), pa.list_(pa.string()), "a group's member ids"),
         ("mention_count", _I32, pa.int32(), "mentions in the whole corpus"),
-        ("mention_counts", [{"doc_id": _STR, "count": _I32}],
-         pa.list_(pa.struct([("doc_id", pa.string()), ("count", pa.int32())])),
-         "mentions per article"),
+        (
+            "mention_counts",
+            [{"doc_id": _STR, "count": _I32}],
+            pa.list_(pa.struct([("doc_id", pa.string()), ("count", pa.int32())])),
+            "mentions per article",
+        ),
         ("quote_count", _I32, pa.int32(), "quotations it is the speaker of"),
     ],
 }

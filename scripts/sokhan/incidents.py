@@ -7,35 +7,46 @@ what was expected, in the style of Universal Dependencies' ``validate.py``.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 #: Stable check ids and what each one checks. Ids never change meaning; a retired
-#: check keeps its id reserved. The README's table is generated from this mapping.
+#: check keeps its id reserved in :data:`RETIRED`. ``docs/checks.md`` lists them all
+#: (``sokhan checks --markdown`` prints the table; a test keeps the two in step).
 CHECKS: dict[str, str] = {
     # seeds
     "seed-missing": "a manifest entry names a seed file that does not exist",
+    "seed-unreadable": "a seed exists but is not a regular file or cannot be read",
     "seed-unlisted": "a seed file in seeds/ has no manifest entry",
     "seed-checksum": "a seed's bytes do not match the sha256 and size in the manifest",
     "seed-encoding": "a seed is not valid UTF-8",
     "seed-bom": "a seed starts with a UTF-8 byte-order mark",
     "seed-crlf": "a seed has CR or CRLF line ends",
-    "seed-nul": "a seed contains NUL or other C0 control characters",
+    "seed-nul": "a seed contains NUL or another control character (C0, DEL, C1) other than "
+                "tab and LF",
     "seed-empty": "a seed is empty or holds only white space",
-    "seed-symlink": "a seed is a symbolic link leading outside the seeds folder",
-    "seed-unicode": "a seed contains a hazardous code point (bidi control, zero-width space)",
-    "seed-too-large": "a seed or one of its lines is larger than the build accepts",
-    "manifest-json": "the seed manifest is not valid JSON",
+    "seed-symlink": "a seed is a symbolic link leading outside the seeds folder, or a broken one",
+    "seed-unicode": "a seed contains an invisible or hazardous code point (bidi control, "
+                    "zero-width space or joiner, other format character, line separator, "
+                    "private use, noncharacter, U+FFFD)",
+    "seed-nfc": "a seed is not in Unicode normalisation form NFC (decomposed letters)",
+    "seed-too-large": "a seed, one of its lines, or its number of lines exceeds the build's limits",
+    "manifest-json": "the seed manifest is missing, unreadable or not strict JSON",
     "manifest-schema": "the seed manifest does not match schema/seed-manifest.schema.json",
     "manifest-duplicate": "two manifest entries share a doc_id or file",
+    # every JSON input: the manifest, annotation files, the registry
+    "json-unicode": "a string in the manifest, an annotation file or the registry holds a "
+                    "control or invisible code point, a lone surrogate, or is not NFC",
     # annotation files
-    "annotation-json": "an annotation file is not valid JSON",
+    "annotation-json": "an annotation file cannot be read or is not strict JSON (syntax, "
+                       "encoding, NaN, a repeated key, too deep, too large)",
     "annotation-schema": "an annotation file does not match its JSON Schema",
     "annotation-orphan": "an annotation file names an article that does not exist",
     "annotation-doc-id": "an annotation file's doc_id differs from its file name",
     "span-range": "a span lies outside the article's raw text",
     "span-text": "a span's copied text differs from the raw text at its offsets",
     "span-token": "a span starts or ends inside a token of the normalised text",
-    "span-empty": "a span covers no token of the normalised text",
+    "span-empty": "a span covers only characters that normalisation deletes",
     "span-sentence": "an entity span crosses a sentence boundary",
     "mention-overlap": "two entity mentions overlap",
     "mention-entity-missing": "a named mention has no entity id",
@@ -50,15 +61,25 @@ CHECKS: dict[str, str] = {
     "quote-parent-missing": "a nested quotation names a parent that does not exist",
     "quote-parent-cycle": "nested quotations form a cycle",
     "content-order": "a quotation's content spans overlap or are out of order",
-    "registry-json": "the entity registry is not valid JSON",
+    "registry-json": "the entity registry is missing, unreadable or not strict JSON",
     "registry-schema": "the entity registry does not match its JSON Schema",
     "registry-member": "a group entity lists a member that is not in the registry",
-    # built corpus
+    # the build and the corpus folder
     "record-schema": "a built record does not match its published JSON Schema",
     "record-offsets": "a record's stored text differs from the document text at its offsets",
-    "segmentation-fixture": "the sentences differ from the hand-checked fixture",
     "tokenisation": "a token is not an exact substring of its sentence",
-    "corpus-stale": "the committed corpus differs from a fresh build",
+    "card-template": "the dataset card template is missing, not UTF-8, or has an unknown "
+                     "placeholder",
+    "corpus-stale": "a file of the corpus folder differs from a fresh build, is missing, or "
+                    "is a data file the build does not write",
+    "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
+                    "full); the old corpus is kept",
+}
+
+#: Ids that were announced but are no longer checked; reserved, never reused.
+RETIRED: dict[str, str] = {
+    "segmentation-fixture": "never implemented: the hand-checked sentence fixture is a test "
+                            "(tests/test_segment.py), not an input of the build",
 }
 
 
@@ -83,8 +104,31 @@ class Incident:
             raise ValueError(f"unknown check id {self.check!r}")
 
     def __str__(self) -> str:
-        where = f" {self.where}:" if self.where else ""
-        return f"{self.path}:{where} [{self.check}] {self.message}"
+        where = f" {_visible(self.where)}:" if self.where else ""
+        return f"{_visible(self.path)}:{where} [{self.check}] {_visible(self.message)}"
+
+
+def _visible(text: str) -> str:
+    """``text`` with invisible and line-breaking code points escaped.
+
+    An incident is one line, and what it quotes comes from hostile input: a file
+    name with a newline or a bidi override must not break the line or reorder it.
+    ZWNJ is part of Persian spelling and stays.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c == "\u200c" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        else f"\\x{ord(c):02x}" if ord(c) < 0x100
+        else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+        for c in text)
+
+
+def markdown_table() -> str:
+    """The table of check ids for ``docs/checks.md``."""
+    lines = ["| check id | what it finds |", "|---|---|"]
+    lines += [f"| `{check}` | {what} |" for check, what in CHECKS.items()]
+    return "\n".join(lines)
 
 
 class BuildError(Exception):

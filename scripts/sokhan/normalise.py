@@ -1,4 +1,4 @@
-"""Normalisation stage: hazm's Normalizer, then Sokhan's ZWNJ repair, with alignment.
+r"""Normalisation stage: hazm's Normalizer, then Sokhan's ZWNJ repair, with alignment.
 
 Each paragraph line is normalised on its own, so line breaks (hard sentence
 boundaries) survive exactly; the document's normalised text is the lines joined

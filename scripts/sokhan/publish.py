@@ -8,6 +8,7 @@ options are fixed so that the same rows give byte-identical files.
 from __future__ import annotations
 
 from collections import Counter
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -37,8 +38,9 @@ def assign_splits(docs: list[Document]) -> dict[str, str]:
     """
     events: dict[str, str] = {}
     for d in docs:
-        events[d.seed.meta["event_id"]] = max(events.get(d.seed.meta["event_id"], ""),
-                                              d.seed.meta["event_date"])
+        events[d.seed.meta["event_id"]] = max(
+            events.get(d.seed.meta["event_id"], ""), d.seed.meta["event_date"]
+        )
     ordered = sorted(events, key=lambda e: (events[e], e))
     split_of_event = {e: "train" for e in ordered}
     if len(ordered) >= 3:
@@ -58,81 +60,140 @@ def _line_of(doc: Document, raw_offset: int) -> int:
 
 
 def _span_row(span: Span) -> dict:
-    return {"text": span.text, "start": span.start, "end": span.end,
-            "raw_text": span.raw_text, "raw_start": span.raw_start, "raw_end": span.raw_end}
+    return {
+        "text": span.text,
+        "start": span.start,
+        "end": span.end,
+        "raw_text": span.raw_text,
+        "raw_start": span.raw_start,
+        "raw_end": span.raw_end,
+    }
 
 
 def sentence_rows(doc: Document, sentences: list[Sentence], layers: Attached) -> list[dict]:
     """Rows of the ``sentences`` config for one document."""
-    return [{
-        "id": s.id, "doc_id": s.doc_id, "n": s.n, "paragraph": s.line,
-        "role": s.role, "text": s.text, "start": s.start, "end": s.end,
-        "raw_text": s.raw_text, "raw_start": s.raw_start, "raw_end": s.raw_end,
-        "tokens": [t.text for t in s.tokens],
-        "token_starts": [t.start for t in s.tokens], "token_ends": [t.end for t in s.tokens],
-        "raw_tokens": [t.raw_text for t in s.tokens],
-        "raw_token_starts": [t.raw_start for t in s.tokens],
-        "raw_token_ends": [t.raw_end for t in s.tokens],
-        "ner_tags": layers.bio[s.id],
-        "repeat_of": s.repeat_of, "speaker": layers.speaker[s.id],
-        "quote_ids": layers.quote_ids[s.id], "provenance": provenance(doc, s.line),
-    } for s in sentences]
+    return [
+        {
+            "id": s.id,
+            "doc_id": s.doc_id,
+            "n": s.n,
+            "paragraph": s.line,
+            "role": s.role,
+            "text": s.text,
+            "start": s.start,
+            "end": s.end,
+            "raw_text": s.raw_text,
+            "raw_start": s.raw_start,
+            "raw_end": s.raw_end,
+            "tokens": [t.text for t in s.tokens],
+            "token_starts": [t.start for t in s.tokens],
+            "token_ends": [t.end for t in s.tokens],
+            "raw_tokens": [t.raw_text for t in s.tokens],
+            "raw_token_starts": [t.raw_start for t in s.tokens],
+            "raw_token_ends": [t.raw_end for t in s.tokens],
+            "ner_tags": layers.bio[s.id],
+            "repeat_of": s.repeat_of,
+            "speaker": layers.speaker[s.id],
+            "quote_ids": layers.quote_ids[s.id],
+            "provenance": provenance(doc, s.line),
+        }
+        for s in sentences
+    ]
 
 
 def document_row(doc: Document, split: str, sentences: list[Sentence], layers: Attached) -> dict:
     """The ``documents`` row of one article."""
     meta = doc.seed.meta
     return {
-        "doc_id": doc.doc_id, "split": split, "headline": meta["headline"],
-        "outlet": meta["outlet"], "source_credit": meta["source_credit"],
-        "event_id": meta["event_id"], "event": meta["event"], "event_date": meta["event_date"],
+        "doc_id": doc.doc_id,
+        "split": split,
+        "headline": meta["headline"],
+        "outlet": meta["outlet"],
+        "source_credit": meta["source_credit"],
+        "event_id": meta["event_id"],
+        "event": meta["event"],
+        "event_date": meta["event_date"],
         "participants_iran": meta["participants_iran"],
         "participants_russia": meta["participants_russia"],
-        "text": doc.text, "raw_text": doc.raw_text, "source_file": f"seeds/{doc.seed.file}",
-        "sha256": doc.seed.sha256, "n_sentences": len(sentences),
+        "text": doc.text,
+        "raw_text": doc.raw_text,
+        "source_file": f"seeds/{doc.seed.file}",
+        "sha256": doc.seed.sha256,
+        "n_sentences": len(sentences),
         "n_tokens": sum(len(s.tokens) for s in sentences),
-        "n_mentions": len(layers.mentions), "n_quotes": len(layers.quotes),
+        "n_mentions": len(layers.mentions),
+        "n_quotes": len(layers.quotes),
     }
 
 
 def mention_rows(doc: Document, layers: Attached) -> list[dict]:
     """Rows of the ``mentions`` config for one document."""
-    return [{
-        "id": m.id, "doc_id": m.doc_id, "sentence_id": m.sentence_id, **_span_row(m.span),
-        "token_start": m.token_start, "token_end": m.token_end, "type": m.type,
-        "entity_id": m.entity_id, "provenance": provenance(doc, _line_of(doc, m.span.raw_start)),
-    } for m in layers.mentions]
+    return [
+        {
+            "id": m.id,
+            "doc_id": m.doc_id,
+            "sentence_id": m.sentence_id,
+            **_span_row(m.span),
+            "token_start": m.token_start,
+            "token_end": m.token_end,
+            "type": m.type,
+            "entity_id": m.entity_id,
+            "provenance": provenance(doc, _line_of(doc, m.span.raw_start)),
+        }
+        for m in layers.mentions
+    ]
 
 
 def quote_rows(doc: Document, layers: Attached) -> list[dict]:
     """Rows of the ``quotes`` config for one document."""
-    return [{
-        "id": q.id, "doc_id": q.doc_id, "sentence_ids": list(q.sentence_ids),
-        "form": q.form, "cue": _span_row(q.cue),
-        "content": [_span_row(c) for c in q.content],
-        "content_text": " … ".join(c.text for c in q.content),
-        "speaker": _span_row(q.speaker) if q.speaker else None,
-        "speaker_kind": q.speaker_kind, "speaker_entity": q.speaker_entity,
-        "addressee_entity": q.addressee_entity, "parent_id": q.parent_id,
-        "provenance": provenance(doc, _line_of(doc, min(q.cue.raw_start, q.content[0].raw_start)),
-                                 _line_of(doc, max(q.cue.raw_end, q.content[-1].raw_end))),
-    } for q in layers.quotes]
+    return [
+        {
+            "id": q.id,
+            "doc_id": q.doc_id,
+            "sentence_ids": list(q.sentence_ids),
+            "form": q.form,
+            "cue": _span_row(q.cue),
+            "content": [_span_row(c) for c in q.content],
+            "content_text": " … ".join(c.text for c in q.content),
+            "speaker": _span_row(q.speaker) if q.speaker else None,
+            "speaker_kind": q.speaker_kind,
+            "speaker_entity": q.speaker_entity,
+            "addressee_entity": q.addressee_entity,
+            "parent_id": q.parent_id,
+            "provenance": provenance(
+                doc,
+                _line_of(doc, min(q.cue.raw_start, q.content[0].raw_start)),
+                _line_of(doc, max(q.cue.raw_end, q.content[-1].raw_end)),
+            ),
+        }
+        for q in layers.quotes
+    ]
 
 
-def entity_rows(entities: dict[str, Entity], mentions: list[dict], quotes: list[dict]) -> list[dict]:
+def entity_rows(
+    entities: dict[str, Entity], mentions: list[dict], quotes: list[dict]
+) -> list[dict]:
     """Rows of the ``entities`` config: the registry with usage counts."""
     per_doc: dict[str, Counter[str]] = {e: Counter() for e in entities}
     for m in mentions:
         if m["entity_id"]:
             per_doc[m["entity_id"]][m["doc_id"]] += 1
     speakers = Counter(q["speaker_entity"] for q in quotes)
-    return [{
-        "id": e.id, "type": e.type, "name_fa": e.name_fa, "name_en": e.name_en,
-        "aliases": list(e.aliases), "is_group": e.is_group, "members": list(e.members),
-        "mention_count": sum(per_doc[e.id].values()),
-        "mention_counts": [{"doc_id": d, "count": c} for d, c in sorted(per_doc[e.id].items())],
-        "quote_count": speakers[e.id],
-    } for e in sorted(entities.values(), key=lambda e: e.id)]
+    return [
+        {
+            "id": e.id,
+            "type": e.type,
+            "name_fa": e.name_fa,
+            "name_en": e.name_en,
+            "aliases": list(e.aliases),
+            "is_group": e.is_group,
+            "members": list(e.members),
+            "mention_count": sum(per_doc[e.id].values()),
+            "mention_counts": [{"doc_id": d, "count": c} for d, c in sorted(per_doc[e.id].items())],
+            "quote_count": speakers[e.id],
+        }
+        for e in sorted(entities.values(), key=lambda e: e.id)
+    ]
 
 
 def parquet_bytes(config: str, rows: list[dict]) -> bytes:

@@ -17,13 +17,27 @@ ROLES = ("headline", "subheadline", "body", "boilerplate", "source_credit")
 
 #: The 18 OntoNotes-5 entity types, in the order OntoNotes documents them.
 ENTITY_TYPES = (
-    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
-    "LAW", "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
 )
 #: Types that are values, not named things: they carry no registry link.
-NUMERIC_TYPES = frozenset(
-    {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
-)
+NUMERIC_TYPES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 #: BIO tag names, in class-label order: O, then B-/I- per type.
 BIO_TAGS = ("O", *(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I")))
 
@@ -56,10 +70,12 @@ class Document:
 
     @property
     def doc_id(self) -> str:
+        """The seed's doc id."""
         return self.seed.doc_id
 
     @property
     def raw_text(self) -> str:
+        """The seed text, byte for byte."""
         return self.seed.raw_text
 
 

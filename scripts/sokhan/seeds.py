@@ -2,43 +2,55 @@
 
 This is an I/O edge: it returns verified :class:`~sokhan.records.SeedFile`
 records or raises :class:`~sokhan.incidents.BuildError` listing every problem.
+Seeds are byte-exact copies of their sources, so the stage never repairs one:
+anything it cannot take as it is (see ``docs/checks.md``) is refused with the
+line and column of the first occurrences.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import json
-import re
+import stat
 from pathlib import Path
 
 from sokhan.incidents import BuildError, Incident
 from sokhan.records import SeedFile
-from sokhan.validate import schema_incidents
+from sokhan.validate import (
+    describe,
+    hazards,
+    load_json,
+    nfc_problem,
+    schema_incidents,
+    shown_path,
+    string_incidents,
+)
 
 MANIFEST = "manifest.json"
-#: Larger seeds are refused: the build holds a document in memory several times.
-MAX_SEED_BYTES = 64 * 1024 * 1024
-#: Code points that change how text displays or compares without being seen.
-_HAZARDS = re.compile("[\u200b\u200d\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+#: Larger seeds are refused unread. The longest article is 7 KB, 35 times less;
+#: a seed of this size with 6 600 mentions builds in about 8 s and 570 MB
+#: (tests/test_hazards.py), and time and memory grow linearly with it.
+MAX_SEED_BYTES = 256 * 1024
+#: Longer lines (paragraphs) are refused; the longest real one has 514 characters.
+MAX_LINE_CHARS = 20_000
+#: More lines are refused: every line costs hazm a fixed ~70 µs however short it is.
+MAX_LINES = 10_000
+#: Occurrences of one problem reported per seed before the rest are only counted.
+MAX_REPORTED = 5
 
 
 def read_manifest(seeds_dir: Path) -> tuple[dict, list[Incident]]:
-    """Load and schema-check ``seeds/manifest.json``."""
+    """Load and check ``seeds/manifest.json``: JSON, schema, strings, unique entries."""
     path = seeds_dir / MANIFEST
-    shown = _shown(path)
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}, [Incident(shown, "", "manifest-json", "file not found; expected the seed manifest")]
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        where = f"line {err.lineno} column {err.colno}" if hasattr(err, "lineno") else ""
-        return {}, [Incident(shown, where, "manifest-json", f"not valid JSON: {err}")]
-    incidents = schema_incidents(manifest, "seed-manifest", shown, "manifest-schema")
+    shown = shown_path(path)
+    manifest, incidents = load_json(path, "manifest-json")
     if incidents:
         return {}, incidents
-    seen: dict[str, int] = {}
+    incidents = (schema_incidents(manifest, "seed-manifest", shown, "manifest-schema")
+                 or string_incidents(manifest, shown))
+    if incidents:
+        return {}, incidents
+    seen: dict[tuple[str, str], int] = {}
     for k, entry in enumerate(manifest["seeds"]):
         for key in ("doc_id", "file"):
             if (key, entry[key]) in seen:
@@ -46,7 +58,7 @@ def read_manifest(seeds_dir: Path) -> tuple[dict, list[Incident]]:
                     shown, f"/seeds/{k}/{key}", "manifest-duplicate",
                     f"{entry[key]!r} is also entry {seen[(key, entry[key])]}; expected unique",
                 ))
-            seen[(key, entry[key])] = k
+            seen.setdefault((key, entry[key]), k)
         if entry["file"] != entry["doc_id"] + ".txt":
             incidents.append(Incident(
                 shown, f"/seeds/{k}/file", "manifest-schema",
@@ -68,7 +80,7 @@ def read_seeds(seeds_dir: Path) -> list[SeedFile]:
     for path in sorted(seeds_dir.glob("*.txt")):
         if path.name not in listed:
             incidents.append(Incident(
-                _shown(path), "", "seed-unlisted",
+                shown_path(path), "", "seed-unlisted",
                 f"{path.name} has no entry in {MANIFEST}; add one with its sha256 and size",
             ))
     seeds = []
@@ -84,25 +96,48 @@ def read_seeds(seeds_dir: Path) -> list[SeedFile]:
 
 def _read_one(seeds_dir: Path, entry: dict, k: int) -> tuple[SeedFile | None, list[Incident]]:
     path = seeds_dir / entry["file"]
-    shown = _shown(path)
+    shown = shown_path(path)
+
+    def refuse(check: str, message: str, where: str = "", at: str = shown):
+        return None, [Incident(at, where, check, message)]
+
     if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(seeds_dir.resolve()):
-            return None, [Incident(shown, "", "seed-symlink",
-                                   f"links to {target}, outside {seeds_dir}; expected a regular file")]
-    if not path.is_file():
-        return None, [Incident(_shown(seeds_dir / MANIFEST), f"/seeds/{k}/file", "seed-missing",
-                               f"{entry['file']} is listed but not found in {seeds_dir}")]
-    size = path.stat().st_size
-    if size > MAX_SEED_BYTES:
-        return None, [Incident(shown, "", "seed-too-large",
-                               f"{size} bytes; expected at most {MAX_SEED_BYTES}")]
-    data = path.read_bytes()
+        # realpath never raises, even on a loop; a loop or a dangling link
+        # resolves to a path that is not a file.
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(Path(os.path.realpath(seeds_dir))):
+            return refuse("seed-symlink", f"links to {target}, outside {shown_path(seeds_dir)}; "
+                                          "expected a regular file in the seeds folder")
+        if not target.is_file():
+            return refuse("seed-symlink", f"links to {target}, which is not a file "
+                                          "(broken link or loop); expected a regular file")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return refuse("seed-missing", f"{entry['file']} is listed but not found in "
+                                      f"{shown_path(seeds_dir)}",
+                      f"/seeds/{k}/file", shown_path(seeds_dir / MANIFEST))
+    except OSError as err:
+        return refuse("seed-unreadable", f"cannot be examined ({err.strerror or err})")
+    if not stat.S_ISREG(info.st_mode):
+        return refuse("seed-unreadable", "is not a regular file (a folder, pipe or device); "
+                                         "expected the article's text")
+    if info.st_size > MAX_SEED_BYTES:
+        return refuse("seed-too-large", f"{info.st_size} bytes; the build accepts at most "
+                                        f"{MAX_SEED_BYTES} bytes per seed (not read)")
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_SEED_BYTES + 1)  # bounded even if the file grows meanwhile
+    except OSError as err:
+        return refuse("seed-unreadable", f"cannot be read ({err.strerror or err})")
+    if len(data) > MAX_SEED_BYTES:
+        return refuse("seed-too-large", f"more than {MAX_SEED_BYTES} bytes; the build accepts "
+                                        f"at most {MAX_SEED_BYTES} bytes per seed")
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry["sha256"] or len(data) != entry["size"]:
-        return None, [Incident(shown, "", "seed-checksum",
-                               f"sha256 {digest} and size {len(data)}; expected sha256 "
-                               f"{entry['sha256']} and size {entry['size']} from {MANIFEST}")]
+        return refuse("seed-checksum",
+                      f"sha256 {digest} and size {len(data)}; expected sha256 "
+                      f"{entry['sha256']} and size {entry['size']} from {MANIFEST}")
     incidents = list(check_seed_bytes(shown, data))
     if incidents:
         return None, incidents
@@ -111,33 +146,72 @@ def _read_one(seeds_dir: Path, entry: dict, k: int) -> tuple[SeedFile | None, li
 
 
 def check_seed_bytes(shown: str, data: bytes):
-    """Yield an incident for every encoding or character hazard in a seed."""
+    """Yield an incident for every encoding, size or character hazard in a seed.
+
+    Locations are ``line L column C``, both 1-based, the column counted in
+    characters (code points).
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        yield Incident(shown, "line 1", "seed-bom", "starts with a UTF-8 byte-order mark; expected none")
+        yield Incident(shown, "line 1 column 1", "seed-bom",
+                       "starts with a UTF-8 byte-order mark (EF BB BF); expected none")
     if b"\r" in data:
-        line = data[: data.index(b"\r")].count(b"\n") + 1
-        yield Incident(shown, f"line {line}", "seed-crlf", "CR line end; expected LF only")
+        line, count = data.count(b"\n", 0, data.index(b"\r")) + 1, data.count(b"\r")
+        yield Incident(shown, f"line {line}", "seed-crlf",
+                       f"{count} CR character(s), the first here; expected LF line ends only")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        yield Incident(shown, f"line {line}", "seed-encoding",
-                       f"byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8; expected UTF-8")
+        line = data.count(b"\n", 0, err.start) + 1
+        column = len(data[data.rfind(b"\n", 0, err.start) + 1 : err.start]
+                     .decode("utf-8", "replace")) + 1
+        yield Incident(shown, f"line {line} column {column}", "seed-encoding",
+                       f"byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8 "
+                       f"({err.reason}); expected UTF-8")
         return
     if not text.strip():
         yield Incident(shown, "", "seed-empty", "no text; expected at least one paragraph")
-    for pattern, check, what in ((_CONTROL, "seed-nul", "control character"),
-                                 (_HAZARDS, "seed-unicode", "invisible formatting character")):
-        m = pattern.search(text.lstrip("\ufeff"))
-        if m:
-            line = text[: m.start()].count("\n") + 1
-            yield Incident(shown, f"line {line}", check,
-                           f"{what} U+{ord(m.group()):04X}; expected none (remove it from the seed)")
+        return
+    lines = text.split("\n")
+    if len(lines) > MAX_LINES:
+        yield Incident(shown, "", "seed-too-large",
+                       f"{len(lines)} lines; the build accepts at most {MAX_LINES} per seed")
+    long_lines = [(n, len(line)) for n, line in enumerate(lines, start=1)
+                  if len(line) > MAX_LINE_CHARS]
+    for n, length in long_lines[:MAX_REPORTED]:
+        yield Incident(shown, f"line {n}", "seed-too-large",
+                       f"{length} characters; the build accepts at most {MAX_LINE_CHARS} per line")
+    yield from _more(shown, "seed-too-large", len(long_lines), "lines are too long")
+    if long_lines or len(lines) > MAX_LINES:
+        return  # the scans below are linear, but there is no point in them now
+    yield from _character_incidents(shown, lines)
 
 
-def _shown(path: Path) -> str:
-    """A path as shown in messages: relative to the working folder when possible."""
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def _character_incidents(shown: str, lines: list[str]):
+    found: dict[str, list[Incident]] = {"seed-nul": [], "seed-unicode": [], "seed-nfc": []}
+    for n, line in enumerate(lines, start=1):
+        for col, kind in hazards(line):
+            char = line[col]
+            if (n, col, char) == (1, 0, "\ufeff") or char == "\r":
+                continue  # reported as seed-bom and seed-crlf
+            check = "seed-nul" if kind == "control character" else "seed-unicode"
+            found[check].append(Incident(
+                shown, f"line {n} column {col + 1}", check,
+                f"{describe(char)} ({kind}); expected none: the seed must be fixed at its "
+                "source, the build does not alter seeds"))
+        bad = nfc_problem(line)
+        if bad:
+            col, before, after = bad
+            found["seed-nfc"].append(Incident(
+                shown, f"line {n} column {col + 1}", "seed-nfc",
+                f"{' + '.join(describe(c) for c in before)} is not in NFC; expected "
+                f"{' + '.join(describe(c) for c in after)} (hazm would drop the combining "
+                "mark and change the letter)"))
+    for check, incidents in found.items():
+        yield from incidents[:MAX_REPORTED]
+        yield from _more(shown, check, len(incidents), "occurrences")
+
+
+def _more(shown: str, check: str, count: int, what: str):
+    if count > MAX_REPORTED:
+        yield Incident(shown, "", check, f"{count - MAX_REPORTED} more {what} not listed")
+

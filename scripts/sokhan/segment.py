@@ -40,7 +40,7 @@ def split_line(line: str) -> list[tuple[int, int]]:
 
 
 def line_role(line: str, line_no: int, n_sentences: int) -> str:
-    """The role of every sentence of a line: headline, subheadline, body, …"""
+    """The role of every sentence of a line: headline, subheadline, body and so on."""
     if _SOURCE_CREDIT.search(line):
         return "source_credit"
     if _BOILERPLATE.search(line):
@@ -77,11 +77,22 @@ def segment(doc: Document) -> list[Sentence]:
             sid = f"{doc.doc_id}-s{n}"
             text = doc.text[start:end]
             key = repeat_key(text)
-            sentences.append(Sentence(
-                id=sid, doc_id=doc.doc_id, n=n, line=line_no, role=role, text=text,
-                start=start, end=end, raw_text=doc.raw_text[raw_start:raw_end],
-                raw_start=raw_start, raw_end=raw_end, repeat_of=first_seen.get(key),
-            ))
+            sentences.append(
+                Sentence(
+                    id=sid,
+                    doc_id=doc.doc_id,
+                    n=n,
+                    line=line_no,
+                    role=role,
+                    text=text,
+                    start=start,
+                    end=end,
+                    raw_text=doc.raw_text[raw_start:raw_end],
+                    raw_start=raw_start,
+                    raw_end=raw_end,
+                    repeat_of=first_seen.get(key),
+                )
+            )
             first_seen.setdefault(key, sid)
         line_start += len(line) + 1
     return sentences

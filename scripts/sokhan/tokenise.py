@@ -56,18 +56,28 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
         for word in split_words(sent.text):
             at = sent.text.find(word, cursor)
             if at < 0:
-                incidents.append(Incident(
-                    provenance, f"line {sent.line}", "tokenisation",
-                    f"token {word!r} of {sent.id} is not a substring of the sentence "
-                    f"after offset {cursor}",
-                ))
+                incidents.append(
+                    Incident(
+                        provenance,
+                        f"line {sent.line}",
+                        "tokenisation",
+                        f"token {word!r} of {sent.id} is not a substring of the sentence "
+                        f"after offset {cursor}",
+                    )
+                )
                 break
             cursor = at + len(word)
             rs, re_ = doc.alignment.norm_to_raw(sent.start + at, sent.start + cursor)
-            tokens.append(Token(
-                text=word, start=at, end=cursor, raw_text=doc.raw_text[rs:re_],
-                raw_start=rs - sent.raw_start, raw_end=re_ - sent.raw_start,
-            ))
+            tokens.append(
+                Token(
+                    text=word,
+                    start=at,
+                    end=cursor,
+                    raw_text=doc.raw_text[rs:re_],
+                    raw_start=rs - sent.raw_start,
+                    raw_end=re_ - sent.raw_start,
+                )
+            )
         sent.tokens = tokens
     if incidents:
         raise BuildError(incidents)

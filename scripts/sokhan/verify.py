@@ -7,10 +7,12 @@ corpus folder, byte for byte.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from sokhan.build import assemble, generate
 from sokhan.incidents import Incident
+from sokhan.validate import shown_path
 
 
 def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path) -> list[Incident]:
@@ -23,18 +25,35 @@ def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path) ->
     incidents = []
     for rel, data in sorted(fresh.items()):
         path = out_dir / rel
-        if not path.is_file():
-            incidents.append(Incident(str(path), "", "corpus-stale",
-                                      "missing; expected the file a build writes (run sokhan build)"))
-        elif path.read_bytes() != data:
-            incidents.append(Incident(str(path), "", "corpus-stale",
-                                      "differs from a fresh build; expected identical bytes "
+        problem = _differs(path, data)
+        if problem:
+            incidents.append(Incident(shown_path(path), "", "corpus-stale",
+                                      f"{problem}; expected the bytes a build writes "
                                       "(run sokhan build)"))
     data_dir = out_dir / "data"
     if data_dir.is_dir():
         for path in sorted(data_dir.rglob("*")):
             rel = path.relative_to(out_dir).as_posix()
-            if path.is_file() and rel not in fresh:
-                incidents.append(Incident(str(path), "", "corpus-stale",
+            if rel not in fresh and (path.is_symlink() or not path.is_dir()):
+                incidents.append(Incident(shown_path(path), "", "corpus-stale",
                                           "not written by the build; expected no such file"))
     return incidents
+
+
+def _differs(path: Path, data: bytes) -> str | None:
+    """Why the file at ``path`` is not ``data``, or None; reads it only when sizes agree."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as err:
+        return f"cannot be examined ({err.strerror or err})"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if info.st_size != len(data):
+        return f"{info.st_size} bytes where a fresh build has {len(data)}"
+    try:
+        same = path.read_bytes() == data
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})"
+    return None if same else "differs from a fresh build"

@@ -1,0 +1,295 @@
+"""Fuzzing: mutated annotations, registry, manifest and seeds never crash the build.
+
+Each example mutates a valid input of the mini corpus and runs ``sokhan
+validate`` or ``sokhan build`` in-process; the command must return 0 or 1 (a
+structured error) within :data:`BOUND` seconds, never raise, and a failed build
+must leave the corpus as it was. The runs are derandomised so that CI sees the
+same cases every time; ``SOKHAN_FUZZ=20 pytest tests/test_fuzz.py`` runs twenty
+times as many, at random.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+
+from sokhan.cli import main
+from test_checks import INCIDENT_LINE, Workspace
+
+SCALE = int(os.environ.get("SOKHAN_FUZZ", "1"))
+#: Seconds one example may take (a mini build takes about 0.2 s).
+BOUND = 20
+#: Examples per test, at scale 1: 1 000 broken cases per run in all (and 60 valid
+#: seeds in test_any_valid_seed_builds).
+EXAMPLES = {"annotation": 400, "registry": 120, "manifest": 120, "seed": 300, "build": 60}
+
+
+def _settings(name: str):
+    return settings(max_examples=EXAMPLES[name] * SCALE, deadline=None, derandomize=SCALE == 1,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                    database=None)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The mini corpus, built once; every example works on a copy."""
+    root = tmp_path_factory.mktemp("fuzz") / "ws"
+    ws = Workspace(root)
+    assert main(ws.args("build")) == 0
+    return root
+
+
+def _copy(built: Path, into: Path) -> Workspace:
+    shutil.copytree(built, into, symlinks=True)
+    ws = Workspace.__new__(Workspace)
+    ws.root = into
+    return ws
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _run(ws: Workspace, command: str) -> int:
+    """Run a command, check it ends in time with 0 or 1, and return the status."""
+    err = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stderr(err):
+        status = main(ws.args(command))
+    assert time.perf_counter() - started < BOUND
+    assert status in (0, 1), f"sokhan {command} exited {status}: {err.getvalue()}"
+    assert "Traceback" not in err.getvalue()
+    event(f"{command} exit {status}")
+    lines = [INCIDENT_LINE.match(line) for line in err.getvalue().splitlines()]
+    for check in sorted({m["check"] for m in lines if m}):
+        event(f"reported {check}")  # which checks the fuzzer reaches
+    return status
+
+
+def _dump(path: Path, doc) -> None:
+    """Write JSON as the mini corpus does; lone surrogates are written as UTF-8 would."""
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+# --- mutations ----------------------------------------------------------------------------
+
+#: Values a field may be replaced with: every JSON type, and hostile strings.
+ODD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 400), st.integers(-(2 ** 70), 2 ** 70),
+    st.floats(allow_nan=False, allow_infinity=False), st.just(5.0),
+    st.sampled_from(["", "x", "../x", "/etc/passwd", "m1", "q1", "q2", "unknown", "tehran",
+                     "presidents-of-iran-and-russia", "PERSON", "CARDINAL", "none", "pronoun",
+                     "پوتین", "mini_001", "mini_001\n", "\u202eq1", "\ud800"]),
+    st.lists(st.integers(0, 3), max_size=2), st.dictionaries(st.sampled_from(["start", "x"]),
+                                                             st.integers(0, 9), max_size=2),
+)
+#: Code points to slip into strings: hazards, marks, look-alikes, ZWNJ.
+ODD_CHARS = st.sampled_from([*"\u202e\u200b\u200c\u200d\u0653\u0654\x00\n\t\ufeff\ufffd",
+                             *"\u064a\u0643\ufe8f\u0640 ~/\"\\", "\U0001f600"])
+
+
+def _paths(doc) -> list[tuple]:
+    """Every path of a JSON document, as tuples of keys."""
+    out, stack = [], [((), doc)]
+    while stack:
+        path, node = stack.pop()
+        out.append(path)
+        items = (node.items() if isinstance(node, dict)
+                 else enumerate(node) if isinstance(node, list) else ())
+        stack.extend(((*path, k), v) for k, v in items)
+    return sorted(out, key=lambda p: [str(k) for k in p])
+
+
+def _get(doc, path):
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: Which paths each mutation applies to: structural ones anywhere, the others to
+#: values of the right type, so that most cases get past the schema to the
+#: cross-checks (offsets, ids, links).
+_TARGETS = {
+    "delete": lambda v: True,
+    "replace": lambda v: True,
+    "duplicate": lambda v: isinstance(v, list) and bool(v),
+    "shift": _is_int,
+    "unicode": lambda v: isinstance(v, str),
+    "swap-strings": lambda v: isinstance(v, str),
+    "swap-ints": _is_int,
+}
+
+
+@st.composite
+def mutated(draw, doc):
+    """``doc`` (a parsed JSON file) with one to three mutations."""
+    doc = json.loads(json.dumps(doc))
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(sorted(_TARGETS)))
+        paths = [p for p in _paths(doc) if p and _TARGETS[op](_get(doc, p))]
+        if not paths:
+            continue
+        path = draw(st.sampled_from(paths))
+        node, parent = _get(doc, path), _get(doc, path[:-1])
+        if op == "delete":
+            del parent[path[-1]]
+        elif op == "replace":
+            parent[path[-1]] = draw(ODD_VALUES)
+        elif op == "duplicate":
+            node.append(json.loads(json.dumps(draw(st.sampled_from(node)))))
+        elif op == "shift":
+            parent[path[-1]] = node + draw(st.sampled_from([-100, -2, -1, 1, 2, 7, 10 ** 6]))
+        elif op == "unicode":
+            at = draw(st.integers(0, len(node)))
+            parent[path[-1]] = node[:at] + draw(ODD_CHARS) + node[at:]
+        else:  # swap two values of the same type: ids, links, offsets
+            other = draw(st.sampled_from(paths))
+            other_parent = _get(doc, other[:-1])
+            parent[path[-1]], other_parent[other[-1]] = other_parent[other[-1]], node
+    return doc
+
+
+def _json_file(rel: str) -> dict:
+    return json.loads((Path(__file__).parent / "fixtures" / "mini" / rel).read_text("utf-8"))
+
+
+ANNOTATION = _json_file("annotations/mini_001.json")
+REGISTRY = _json_file("annotations/entities.json")
+MANIFEST = _json_file("seeds/manifest.json")
+SEED = (Path(__file__).parent / "fixtures" / "mini" / "seeds" / "mini_001.txt").read_bytes()
+
+
+@st.composite
+def mutated_bytes(draw, data: bytes) -> bytes:
+    """``data`` with one to four byte-level edits: flip, insert, delete, overwrite."""
+    data = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        op = draw(st.sampled_from(["flip", "insert", "delete", "text"]))
+        if op == "flip" and data:
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        elif op == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=4))
+        elif op == "delete" and data:
+            del data[at : at + draw(st.integers(1, 8))]
+        elif op == "text":
+            data[at:at] = draw(ODD_CHARS).encode("utf-8", "surrogatepass")
+    return bytes(data)
+
+
+# --- the fuzz tests -----------------------------------------------------------------------
+
+
+@_settings("annotation")
+@given(doc=mutated(ANNOTATION), raw=st.sampled_from([False, False, False, True]))
+def test_mutated_annotation(built, doc, raw):
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        path = ws.root / "annotations" / "mini_001.json"
+        _dump(path, doc)
+        if raw:  # also as broken JSON: cut the file short
+            path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+        _run(ws, "validate")
+
+
+@_settings("registry")
+@given(doc=mutated(REGISTRY))
+def test_mutated_registry(built, doc):
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        _dump(ws.root / "annotations" / "entities.json", doc)
+        _run(ws, "validate")
+
+
+@_settings("manifest")
+@given(doc=mutated(MANIFEST))
+def test_mutated_manifest(built, doc):
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        _dump(ws.root / "seeds" / "manifest.json", doc)
+        _run(ws, "validate")
+
+
+@_settings("seed")
+@given(data=mutated_bytes(SEED), rehash=st.booleans())
+def test_mutated_seed(built, data, rehash):
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        (ws.root / "seeds" / "mini_001.txt").write_bytes(data)
+        if rehash:  # get past the checksum to the checks behind it
+            ws.rehash()
+        _run(ws, "validate")
+
+
+@_settings("build")
+@given(which=st.sampled_from(["annotation", "seed"]), ann=mutated(ANNOTATION),
+       data=mutated_bytes(SEED))
+def test_mutated_build_fails_cleanly_or_builds(built, which, ann, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        if which == "annotation":
+            _dump(ws.root / "annotations" / "mini_001.json", ann)
+        else:
+            (ws.root / "seeds" / "mini_001.txt").write_bytes(data)
+            ws.rehash()
+        before = _tree(ws.root / "corpus")
+        if _run(ws, "build") == 1:
+            assert _tree(ws.root / "corpus") == before
+        else:
+            assert _run(ws, "validate") == 0
+        assert not [p for p in ws.root.iterdir() if p.name.startswith(".corpus.")]
+
+
+#: Characters of real news text and its usual noise; none is a hazard.
+TEXT = st.sampled_from([
+    *"آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئءأؤيكۀة",  # letters, with Arabic forms
+    *"0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣",  # three sets of digits
+    *".،؛:!?؟«»\"'()-–—…٫٬%/",  # punctuation
+    " ", " ", " ", "\u200c", "\u00a0", "\t",  # white space and ZWNJ
+    *"\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670",  # tatweel, diacritics
+    *"ﺑﻻﷲﻣﺴﮑﻮ",  # presentation forms
+    "Putin", "2024", "\U0001f600", "...",  # Latin, an emoji, three dots
+])
+
+
+@st.composite
+def seed_texts(draw) -> str:
+    """A seed that passes every seed check: NFC text of one to six lines."""
+    lines = draw(st.lists(st.lists(TEXT, min_size=0, max_size=60).map("".join),
+                          min_size=1, max_size=6))
+    text = unicodedata.normalize("NFC", "\n".join(lines))
+    assume(text.strip())
+    return text
+
+
+@settings(max_examples=60 * SCALE, deadline=None, derandomize=SCALE == 1, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=seed_texts())
+def test_any_valid_seed_builds(built, text):
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        (ws.root / "annotations" / "mini_001.json").unlink()  # its offsets no longer fit
+        (ws.root / "seeds" / "mini_001.txt").write_bytes(text.encode("utf-8"))
+        ws.rehash()
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            status = main(ws.args("build"))
+        assert (status, err.getvalue()) == (0, "")
