@@ -137,3 +137,10 @@ class BuildError(Exception):
     def __init__(self, incidents: list[Incident]):
         self.incidents = sorted(incidents)
         super().__init__("\n".join(str(i) for i in self.incidents))
+
+
+def byte_location(data: bytes, offset: int) -> str:
+    """``line L column C`` (both from 1) of a byte offset, counting characters, not bytes."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return f"line {line} column {len(data[start:offset].decode('utf-8', 'replace')) + 1}"

@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from sokhan.incidents import BuildError, Incident
+from sokhan.incidents import BuildError, Incident, byte_location
 from sokhan.records import SeedFile
 from sokhan.validate import (
     describe,
@@ -161,10 +161,7 @@ def check_seed_bytes(shown: str, data: bytes):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        column = len(data[data.rfind(b"\n", 0, err.start) + 1 : err.start]
-                     .decode("utf-8", "replace")) + 1
-        yield Incident(shown, f"line {line} column {column}", "seed-encoding",
+        yield Incident(shown, byte_location(data, err.start), "seed-encoding",
                        f"byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8 "
                        f"({err.reason}); expected UTF-8")
         return

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from referencing import Registry, Resource
 
-from sokhan.incidents import BuildError, Incident
+from sokhan.incidents import BuildError, Incident, byte_location
 from sokhan.records import NUMERIC_TYPES, Document, Entity, Sentence
 
 if TYPE_CHECKING:
@@ -270,10 +270,7 @@ def load_json(path: Path, check: str) -> tuple[object, list[Incident]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        column = len(data[data.rfind(b"\n", 0, err.start) + 1 : err.start]
-                     .decode("utf-8", "replace")) + 1
-        return fail(f"line {line} column {column}",
+        return fail(byte_location(data, err.start),
                     f"byte 0x{data[err.start]:02x} is not UTF-8 ({err.reason}); "
                     "expected UTF-8 JSON")
     try:
