@@ -18,10 +18,10 @@ GOLD = {
 }
 
 
-def test_every_article_has_gold_and_both_passes(assembled):
+def test_every_article_has_gold_and_every_pass(assembled):
     doc_ids = sorted(d.doc_id for d in assembled.docs)
     assert sorted(GOLD) == doc_ids
-    for name in ("a", "b"):
+    for name in ("a", "b", "c"):
         assert sorted(load_pass(ANNOTATIONS, name)) == doc_ids
 
 

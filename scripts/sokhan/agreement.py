@@ -261,6 +261,13 @@ def markdown_report(annotations_dir: Path) -> str:
         "",
         pair_tables(a, b, "A", "B"),
     ]
+    if not disagreements(a, b):
+        parts += [
+            "",
+            "Passes A and B agree on every item. That shows the guidelines, which settle most "
+            "cases of these articles explicitly, are applied reproducibly; it is not evidence of "
+            "agreement between independent human judgements and should not be read as such.",
+        ]
     blind = load_pass(annotations_dir, "c")
     if blind:
         parts += [
