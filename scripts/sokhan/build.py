@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 import shutil
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -236,7 +236,9 @@ def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> di
     return {
         "sokhan_version": __version__,
         "schema_version": SCHEMA_VERSION,
-        "python": platform.python_version(),
+        # major.minor only: a patch release of Python does not change the corpus, and the
+        # manifest must not differ between two machines that build identical files
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         "libraries": {name: version(name) for name in PINNED},
         "normaliser": {
             "hazm_options": HAZM_OPTIONS,
