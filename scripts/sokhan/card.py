@@ -177,7 +177,9 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
                 )
             ],
         )
-        + "\n\nSokhan's ZWNJ stage, by kind of repair:\n\n"
+        + "\n\n"
+        + _zwnj_summary(manifest["zwnj_repairs"])
+        + "\n\nSokhan's repairs after hazm, by kind:\n\n"
         + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
         # measured only when the template asks for them: they re-run evaluations
         "zwnj_table": _zwnj_table,
@@ -230,6 +232,13 @@ def _quote_example(every: dict) -> str:
         return "_No quotation yet._"
     quote = next(q for q in every["quotes"] if q["id"] == sentence["quote_ids"][0])
     return _json_block(quote)
+
+
+def _zwnj_summary(repairs: dict[str, int]) -> str:
+    """«N ZWNJs restored: …», from the repair counts of the build."""
+    restored = {k.removeprefix("zwnj-"): v for k, v in repairs.items() if k.startswith("zwnj-")}
+    parts = ", ".join(f"{kind} {n}" for kind, n in sorted(restored.items(), key=lambda kv: -kv[1]))
+    return f"**{sum(restored.values())} ZWNJs restored**: {parts}."
 
 
 def _type_name(feature) -> str:
