@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sokhan import __version__
 from sokhan.attach import Attached, attach
-from sokhan.card import render_card
+from sokhan.card import render_card, sections
 from sokhan.croissant import croissant
 from sokhan.features import CONFIGS
 from sokhan.incidents import BuildError, Incident
@@ -47,6 +47,7 @@ from sokhan.validate import (
     load_json,
     read_card_template,
     schema_incidents,
+    shown_path,
 )
 
 REGISTRY = "entities.json"
@@ -72,13 +73,6 @@ class Corpus:
     annotations_dir: Path = Path("corpus/annotations")
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     """Run every stage up to the published rows, validating as it goes.
 
@@ -99,7 +93,7 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     if registry_path.exists():
         registry, found = load_json(registry_path, "registry-json")
         incidents += found
-        entities, found = check_registry(registry, _shown(registry_path))  # None: unusable
+        entities, found = check_registry(registry, shown_path(registry_path))  # None: unusable
         incidents += found
     by_id = {d.doc_id: d for d in docs}
     annotations: dict[str, dict] = {}
@@ -112,7 +106,7 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
             continue
         doc = by_id.get(path.stem)
         found = check_annotation(
-            ann, _shown(path), doc, sentences.get(path.stem, []), entities, path.stem
+            ann, shown_path(path), doc, sentences.get(path.stem, []), entities, path.stem
         )
         incidents += found
         if doc is not None and not found:
@@ -124,7 +118,7 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
         ann, found = load_json(path, "annotation-json")
         incidents += found
         if ann is not None:
-            incidents += check_pass(ann, _shown(path), by_id.get(path.stem), path.stem)
+            incidents += check_pass(ann, shown_path(path), by_id.get(path.stem), path.stem)
     if incidents:
         raise BuildError(incidents)
 
@@ -134,18 +128,11 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     corpus.skipped = {"articles without an annotation file": len(docs) - len(annotations)}
     for doc in docs:
         corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id], annotations.get(doc.doc_id))
-        corpus.changes.update(describe_changes_of(doc))
+        corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
         corpus.repairs.update(doc.repairs)
     corpus.rows = make_rows(corpus)
     check_rows(corpus)
     return corpus
-
-
-def describe_changes_of(doc: Document) -> Counter:
-    """What normalisation changed in one document, by kind."""
-    from sokhan.normalise import NormalisedText
-
-    return describe_changes(NormalisedText(doc.raw_text, doc.text, doc.alignment, doc.repairs))
 
 
 def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
@@ -281,8 +268,9 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     files["build-manifest.json"] = (
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()
+    values = sections(corpus, result)
     files["README.md"] = render_card(
-        read_card_template(card_template, corpus, result), corpus, result
+        read_card_template(card_template, set(values)), corpus, values
     ).encode()
     return files
 

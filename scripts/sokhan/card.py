@@ -266,20 +266,20 @@ def _agreement_table(annotations_dir) -> str:
     return markdown_report(annotations_dir)
 
 
-def render_card(template: str, corpus: Corpus, manifest: dict) -> str:
+def render_card(template: str, corpus: Corpus, values: dict) -> str:
     """Fill the template's placeholders and prepend the YAML front matter.
 
+    Args:
+        template: a template checked by :func:`sokhan.validate.read_card_template`,
+            which reports unknown placeholders as ``card-template`` incidents.
+        corpus: the built corpus.
+        values: :func:`sections` of the corpus; measured ones are computed only
+            when the template uses them.
+
     Raises:
-        KeyError: for a placeholder the build does not generate.
+        KeyError: for a placeholder not in ``values``.
     """
-    values = sections(corpus, manifest)
-    unknown = sorted(set(_PLACEHOLDER.findall(template)) - set(values))
-    if unknown:
-        raise KeyError(f"dataset_card.md has unknown placeholders: {', '.join(unknown)}")
-    filled = {
-        k: v() if callable(v) else v
-        for k, v in values.items()
-        if k in set(_PLACEHOLDER.findall(template))
-    }
+    used = set(_PLACEHOLDER.findall(template))
+    filled = {k: v() if callable(v) else v for k, v in values.items() if k in used}
     body = _PLACEHOLDER.sub(lambda m: filled[m.group(1)], template)
     return front_matter(corpus) + body

@@ -161,10 +161,10 @@ def normalise(raw: str, *, repair: bool = True) -> NormalisedText:
     return NormalisedText(raw, text, align(raw, text, fold, REWRITES), dict(sorted(counts.items())))
 
 
-def describe_changes(doc: NormalisedText) -> Counter[str]:
+def describe_changes(raw: str, text: str, alignment: Alignment) -> Counter[str]:
     """Count what normalisation changed, by kind, for the card and the manifest."""
     kinds: Counter[str] = Counter()
-    for before, after in doc.alignment.changes(doc.raw, doc.text):
+    for before, after in alignment.changes(raw, text):
         kinds[_change_kind(before, after)] += 1
     return kinds
 

@@ -19,16 +19,12 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from referencing import Registry, Resource
 
 from sokhan.incidents import BuildError, Incident, byte_location
 from sokhan.records import NUMERIC_TYPES, Document, Entity, Sentence
-
-if TYPE_CHECKING:
-    from sokhan.build import Corpus
 
 SCHEMA_VERSION = "1.0.0"
 #: Types a quotation's speaker may have: people, organisations, nations and states.
@@ -390,13 +386,13 @@ def string_incidents(value, path: str, check: str = "json-unicode") -> list[Inci
 # --- the card template --------------------------------------------------------------------
 
 
-def read_card_template(path: Path, corpus: Corpus, manifest: dict) -> str:
-    """The dataset card template, checked: readable, UTF-8, every placeholder known.
+def read_card_template(path: Path, known: set[str]) -> str:
+    """The dataset card template, checked: readable, UTF-8, every placeholder in ``known``.
 
     Raises:
         BuildError: with a ``card-template`` incident.
     """
-    from sokhan.card import _PLACEHOLDER, sections
+    from sokhan.card import _PLACEHOLDER
 
     shown = shown_path(path)
     try:
@@ -411,7 +407,6 @@ def read_card_template(path: Path, corpus: Corpus, manifest: dict) -> str:
     except UnicodeDecodeError as err:
         raise BuildError([Incident(shown, f"byte {err.start}", "card-template",
                                    f"not UTF-8 ({err.reason}); expected UTF-8 Markdown")]) from None
-    known = set(sections(corpus, manifest))
     incidents = []
     for line_no, line in enumerate(template.split("\n"), start=1):
         for m in re.finditer(r"\{\{(.*?)\}\}", line):
