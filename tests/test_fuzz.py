@@ -198,34 +198,33 @@ def mutated_bytes(draw, data: bytes) -> bytes:
 # --- the fuzz tests -----------------------------------------------------------------------
 
 
+def _validate_mutated(built, rel: str, doc, *, cut: bool = False) -> None:
+    """Write ``doc`` over one file of a copy of the built mini corpus and validate it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        path = ws.root / rel
+        _dump(path, doc)
+        if cut:  # also as broken JSON: cut the file short
+            path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+        _run(ws, "validate")
+
+
 @_settings("annotation")
 @given(doc=mutated(ANNOTATION), raw=st.sampled_from([False, False, False, True]))
 def test_mutated_annotation(built, doc, raw):
-    with tempfile.TemporaryDirectory() as tmp:
-        ws = _copy(built, Path(tmp) / "ws")
-        path = ws.root / "annotations" / "mini_001.json"
-        _dump(path, doc)
-        if raw:  # also as broken JSON: cut the file short
-            path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
-        _run(ws, "validate")
+    _validate_mutated(built, "annotations/mini_001.json", doc, cut=raw)
 
 
 @_settings("registry")
 @given(doc=mutated(REGISTRY))
 def test_mutated_registry(built, doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        ws = _copy(built, Path(tmp) / "ws")
-        _dump(ws.root / "annotations" / "entities.json", doc)
-        _run(ws, "validate")
+    _validate_mutated(built, "annotations/entities.json", doc)
 
 
 @_settings("manifest")
 @given(doc=mutated(MANIFEST))
 def test_mutated_manifest(built, doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        ws = _copy(built, Path(tmp) / "ws")
-        _dump(ws.root / "seeds" / "manifest.json", doc)
-        _run(ws, "validate")
+    _validate_mutated(built, "seeds/manifest.json", doc)
 
 
 @_settings("seed")
