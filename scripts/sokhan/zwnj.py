@@ -618,6 +618,12 @@ def _is_phrase_noun(word: str, *, ending_required: bool) -> bool:
     """A tagged noun (or adjective) after a preposition, with an ezafe or plural ending if required."""
     if not ending_required and _is_tagged_noun(word, _MIN_PHRASE_FREQUENCY):
         return True
+    if _is_phrase_stem(word) and "PL" in _lexicon().words[word][1]:
+        return True  # a plural noun listed as such
+    if word.endswith("گان") and _is_tagged_noun(word[:-3] + "ه", _MIN_PHRASE_FREQUENCY):
+        return True  # «نماینده» → «نمایندگان»
+    if word.endswith("ان") and _is_tagged_noun(word[:-2], _MIN_PHRASE_FREQUENCY):
+        return True  # «کارشناس» → «کارشناسان»
     return any(
         word.endswith(ending) and _is_phrase_stem(word[: -len(ending)])
         for ending in _PHRASE_ENDINGS
