@@ -615,7 +615,7 @@ def _split_listed_phrase(word: str) -> tuple[_Insertion, ...]:
 
 
 def _is_phrase_noun(word: str, *, ending_required: bool) -> bool:
-    """A tagged noun (or adjective) after a preposition, with an ezafe or plural ending if required."""
+    """A tagged noun or adjective after a preposition; with an ending if required."""
     if not ending_required and _is_tagged_noun(word, _MIN_PHRASE_FREQUENCY):
         return True
     if _is_phrase_stem(word) and "PL" in _lexicon().words[word][1]:
