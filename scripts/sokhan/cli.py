@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from sokhan.incidents import CHECKS, BuildError, Incident, markdown_table
+from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table
 
 #: Exit statuses.
 OK, BAD_INPUT, INTERNAL, INTERRUPTED = 0, 1, 2, 130
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _preflight(args) -> None:
     """Refuse a mistyped ``--annotations`` before it builds a corpus without annotations."""
-    from sokhan.validate import shown_path
+    from sokhan.checks.incidents import shown_path
 
     registry = args.annotations / "entities.json"
     if not registry.exists():
@@ -96,7 +96,7 @@ def _preflight(args) -> None:
 
 def _build(args) -> int:
     from sokhan.build import build
-    from sokhan.swap import recover
+    from sokhan.publication.swap import recover
 
     started = time.perf_counter()
     try:

@@ -1,7 +1,7 @@
 """Seed stage: read the seed articles and verify them against the manifest.
 
 This is an I/O edge: it returns verified :class:`~sokhan.records.SeedFile`
-records or raises :class:`~sokhan.incidents.BuildError` listing every problem.
+records or raises :class:`~sokhan.checks.incidents.BuildError` listing every problem.
 Seeds are byte-exact copies of their sources, so the stage never repairs one:
 anything it cannot take as it is (see ``docs/checks.md``) is refused with the
 line and column of the first occurrences.
@@ -14,17 +14,11 @@ import os
 import stat
 from pathlib import Path
 
-from sokhan.incidents import BuildError, Incident, byte_location
+from sokhan.checks.incidents import BuildError, Incident, byte_location, shown_path
+from sokhan.checks.jsonfile import load_json
+from sokhan.checks.schemas import schema_incidents
+from sokhan.checks.unicode import describe, hazards, nfc_problem, string_incidents
 from sokhan.records import SeedFile
-from sokhan.validate import (
-    describe,
-    hazards,
-    load_json,
-    nfc_problem,
-    schema_incidents,
-    shown_path,
-    string_incidents,
-)
 
 MANIFEST = "manifest.json"
 #: Larger seeds are refused unread. The longest article is 7 KB, 35 times less;

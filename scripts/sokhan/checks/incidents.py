@@ -7,8 +7,13 @@ what was expected, in the style of Universal Dependencies' ``validate.py``.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+
+#: Messages quote at most this many characters of a found value.
+CLIP = 80
 
 #: Stable check ids and what each one checks. Ids never change meaning; a retired
 #: check keeps its id reserved in :data:`RETIRED`. ``docs/checks.md`` lists them all
@@ -144,3 +149,24 @@ def byte_location(data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1
     return f"line {line} column {len(data[start:offset].decode('utf-8', 'replace')) + 1}"
+
+
+def shown_path(path: Path) -> str:
+    """A path as shown in messages: relative to the working folder when possible.
+
+    Symbolic links are not resolved, so a message names the file the user wrote.
+    """
+    # abspath, not resolve(): a symbolic link is shown as the path that was given
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def clip(text: str, limit: int = CLIP) -> str:
+    """``repr(text)``, shortened in the middle when long."""
+    if len(text) > limit:
+        half = limit // 2
+        return f"{text[:half]!r}…({len(text) - 2 * half} more characters)…{text[-half:]!r}"
+    return repr(text)
