@@ -74,6 +74,9 @@ CHECKS: dict[str, str] = {
                     "is a data file the build does not write",
     "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
                     "full); the old corpus is kept",
+    "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
+                     "contains or lies inside an input, is a project root, or contains the "
+                     "working folder; refused before anything is touched",
 }
 
 #: Ids that were announced but are no longer checked; reserved, never reused.
