@@ -43,6 +43,8 @@ CHECKS: dict[str, str] = {
     "annotation-schema": "an annotation file does not match its JSON Schema",
     "annotation-orphan": "an annotation file names an article that does not exist",
     "annotation-doc-id": "an annotation file's doc_id differs from its file name",
+    "annotation-draft": "a file in the gold annotations folder is a machine draft (it has a "
+                        "draft block); gold files come from `sokhan accept`",
     "span-range": "a span lies outside the article's raw text",
     "span-text": "a span's copied text differs from the raw text at its offsets",
     "span-token": "a span starts or ends inside a token of the normalised text",
