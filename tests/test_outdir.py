@@ -10,7 +10,7 @@ import pytest
 
 from helpers import REPO
 from sokhan.cli import main
-from sokhan.outdir import output_incidents
+from sokhan.checks.outdir import output_incidents
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 

@@ -97,7 +97,7 @@ def _preflight(args) -> None:
 
 def _guard_output(args) -> Path:
     """Refuse an output folder that could destroy the inputs, before anything is touched."""
-    from sokhan.outdir import output_incidents
+    from sokhan.checks.outdir import output_incidents
 
     incidents = output_incidents(
         args.out,
