@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO
-from sokhan.cli import main
 from sokhan.checks.outdir import output_incidents
+from sokhan.cli import main
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 

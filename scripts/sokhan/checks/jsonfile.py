@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from sokhan.checks.incidents import Incident, byte_location, clip, shown_path
+from sokhan.checks.incidents import (
+    Incident,
+    Unreadable,
+    byte_location,
+    clip,
+    read_bounded,
+    shown_path,
+    text_location,
+)
 
 #: JSON inputs larger than this are refused unread: they are parsed whole in memory.
 #: The largest real annotation file is about 60 KB.
@@ -38,7 +45,11 @@ def _pairs(pairs: list[tuple[str, object]]) -> dict:
         return out
     flagged = _DuplicateKeys(out)
     seen: set[str] = set()
-    flagged.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]
+    flagged.duplicates = []
+    for k, _ in pairs:
+        if k in seen:
+            flagged.duplicates.append(k)
+        seen.add(k)
     return flagged
 
 
@@ -64,14 +75,9 @@ _NOT_JSON_NUMBER = r"(?<![\w\"])(?:-?Infinity|NaN|-?[0-9]{4301,})"
 _DEEP = 100
 
 
-def _position(text: str, offset: int) -> str:
-    line = text.count("\n", 0, offset) + 1
-    return f"line {line} column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
-
-
 def _locate(text: str, pattern: str) -> str:
     m = re.search(pattern, text)
-    return _position(text, m.start()) if m else ""
+    return text_location(text, m.start()) if m else ""
 
 
 def _deepest(text: str) -> str:
@@ -90,43 +96,40 @@ def _deepest(text: str) -> str:
         elif char in "[{":
             depth += 1
             if depth == _DEEP:
-                return _position(text, k)
+                return text_location(text, k)
         elif char in "]}":
             depth -= 1
     return ""
 
 
 def load_json(path: Path, check: str) -> tuple[object, list[Incident]]:
-    """Parse a JSON input strictly; every failure is an incident, never an exception.
-
-    Refused: a missing or unreadable file, one over :data:`MAX_JSON_BYTES`, bytes
-    that are not UTF-8 (with line and column), a byte-order mark, a syntax error
-    (line and column), ``NaN`` and ``Infinity``, integers of more than 4300
-    digits, nesting deeper than Python's recursion limit, and a key repeated in
-    one object (which ``json`` would silently resolve to its last value).
+    """Read and parse a JSON input strictly (:func:`parse_json`); failures are incidents.
 
     Returns:
         ``(value, [])`` or ``(None, incidents)``.
     """
-    shown = shown_path(path)
+    data = read_bounded(path, MAX_JSON_BYTES)
+    if isinstance(data, Unreadable):
+        return None, [Incident(shown_path(path), "", check, data.message
+                               + ("" if data.kind == "missing" else "; expected a JSON file"))]
+    return parse_json(data, shown_path(path), check)
+
+
+def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incident]]:
+    """Parse the bytes of a JSON input strictly; every failure is an incident, never an exception.
+
+    Refused: bytes that are not UTF-8 (with line and column), a byte-order mark, a
+    syntax error (line and column), ``NaN`` and ``Infinity``, integers of more than
+    4300 digits, nesting deeper than Python's recursion limit, and a key repeated
+    in one object (which ``json`` would silently resolve to its last value).
+
+    Returns:
+        ``(value, [])`` or ``(None, incidents)``.
+    """
 
     def fail(where: str, message: str) -> tuple[None, list[Incident]]:
         return None, [Incident(shown, where, check, message)]
 
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a pipe would block the build forever
-            return fail("", "not a regular file (a folder, pipe or device); expected a JSON file")
-        if info.st_size > MAX_JSON_BYTES:
-            return fail("", f"{info.st_size} bytes; expected at most {MAX_JSON_BYTES}")
-        with path.open("rb") as f:
-            data = f.read(MAX_JSON_BYTES + 1)
-    except FileNotFoundError:
-        return fail("", "file not found")
-    except OSError as err:
-        return fail("", f"cannot be read ({err.strerror or err}); expected a JSON file")
-    if len(data) > MAX_JSON_BYTES:
-        return fail("", f"more than {MAX_JSON_BYTES} bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -146,4 +149,3 @@ def load_json(path: Path, check: str) -> tuple[object, list[Incident]]:
                           "expected each key once")
                  for p, node in walk(value) if isinstance(node, _DuplicateKeys)]
     return (None, incidents) if incidents else (value, [])
-

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 from collections import Counter
 from pathlib import Path
 
 from sokhan import __version__
-from sokhan.checks.incidents import BuildError, Incident, clip, shown_path
-from sokhan.checks.jsonfile import MAX_JSON_BYTES
+from sokhan.checks.incidents import (
+    BuildError,
+    Incident,
+    Unreadable,
+    byte_location,
+    clip,
+    read_bounded,
+    shown_path,
+)
 from sokhan.checks.schemas import SCHEMA_VERSION
 from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
 from sokhan.records import (
@@ -27,6 +33,8 @@ from sokhan.records import (
     Corpus,
 )
 
+#: Larger templates are refused: the real one is about 10 KB.
+MAX_TEMPLATE_BYTES = 1024 * 1024
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
@@ -279,17 +287,14 @@ def read_card_template(path: Path, known: set[str]) -> str:
         BuildError: with a ``card-template`` incident.
     """
     shown = shown_path(path)
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise IsADirectoryError(0, "not a regular file")
-        with path.open("rb") as f:
-            template = f.read(MAX_JSON_BYTES).decode("utf-8")
-    except OSError as err:
+    data = read_bounded(path, MAX_TEMPLATE_BYTES)
+    if isinstance(data, Unreadable):
         raise BuildError([Incident(shown, "", "card-template",
-                                   f"cannot be read ({err.strerror or err}); expected the "
-                                   "dataset card template (--card)")]) from None
+                                   f"{data.message}; expected the dataset card template (--card)")])
+    try:
+        template = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise BuildError([Incident(shown, f"byte {err.start}", "card-template",
+        raise BuildError([Incident(shown, byte_location(data, err.start), "card-template",
                                    f"not UTF-8 ({err.reason}); expected UTF-8 Markdown")]) from None
     incidents = []
     for line_no, line in enumerate(template.split("\n"), start=1):
