@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sokhan.normalise import normalise_line
-from sokhan.segment import line_role, repeat_key, split_line
+from sokhan.stages.normalise import normalise_line
+from sokhan.stages.segment import line_role, repeat_key, split_line
 
 FIXTURE = Path(__file__).parent / "fixtures" / "expected_sentences.json"
 EXPECTED = json.loads(FIXTURE.read_text(encoding="utf-8"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sokhan.normalise import normalise
-from sokhan.tokenise import split_words
+from sokhan.stages.normalise import normalise
+from sokhan.stages.tokenise import split_words
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 """Measure ZWNJ restoration on the seed articles against a hand-labelled list.
 
-Run ``python -m sokhan.evaluate_zwnj`` to print recall and precision per category for
-hazm's ``Normalizer()`` alone and for hazm followed by :func:`sokhan.zwnj.restore`.
+Run ``sokhan eval-zwnj`` to print recall and precision per category for
+hazm's ``Normalizer()`` alone and for hazm followed by :func:`sokhan.stages.zwnj.restore`.
 
-The list (``tests/fixtures/zwnj_eval.tsv``) has one row per word and seed line:
+The list (``sokhan/data/zwnj_eval.tsv``, package data) has one row per word and seed line:
 
 * ``doc``, ``line``: seed file stem (or ``unseen-tune`` / ``unseen-heldout`` for the
   made-up lines in ``tests/fixtures/zwnj_unseen/``) and 1-based line number;
@@ -35,16 +35,17 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from sokhan.zwnj import ZWNJ, count_kinds, restore
+from sokhan.stages.zwnj import ZWNJ, count_kinds, restore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS_DIR = REPO_ROOT / "seeds"
-EVAL_LIST = REPO_ROOT / "tests" / "fixtures" / "zwnj_eval.tsv"
-#: Made-up lines in the style of unseen news: ``tune`` was used while writing the rules,
-#: ``heldout`` was written with it before the rules and never tuned on.
-MADE_UP_DIR = REPO_ROOT / "tests" / "fixtures" / "zwnj_unseen"
+#: The hand-labelled list, shipped with the package (the dataset card reads it).
+EVAL_LIST = resources.files("sokhan") / "data" / "zwnj_eval.tsv"
+#: Made-up lines in the style of unseen news (``zwnj_unseen_<set>.txt``): ``tune`` was
+#: used while writing the rules, ``heldout`` was written with it, before the rules,
+#: and never tuned on.
 MADE_UP_SETS = ("tune", "heldout")
 CATEGORIES = (
     "plural", "ezafe-ye", "comparative", "mi-prefix", "compound", "light-verb", "glued",
@@ -126,7 +127,7 @@ class Report:
         return self.wrong_changes / self.must_not_change_words
 
 
-def load_rows(path: Path = EVAL_LIST) -> list[Row]:
+def load_rows(path: Path | Traversable = EVAL_LIST) -> list[Row]:
     """Read and check the hand-labelled list."""
     rows = []
     with path.open(encoding="utf-8", newline="") as handle:
@@ -150,18 +151,20 @@ def load_rows(path: Path = EVAL_LIST) -> list[Row]:
     return rows
 
 
-def seed_lines() -> dict[str, list[str]]:
+def seed_lines(seeds_dir: Path) -> dict[str, list[str]]:
     """Raw seed lines by document id (file stem)."""
     return {
         path.stem: path.read_text(encoding="utf-8").split("\n")
-        for path in sorted(SEEDS_DIR.glob("*.txt"))
+        for path in sorted(seeds_dir.glob("*.txt"))
     }
 
 
 def made_up_lines(name: str) -> dict[str, list[str]]:
     """The made-up lines of one set (``tune`` or ``heldout``), keyed ``unseen-<name>``."""
-    path = MADE_UP_DIR / f"{name}.txt"
-    return {f"unseen-{name}": path.read_text(encoding="utf-8").rstrip("\n").split("\n")}
+    text = (resources.files("sokhan") / "data" / f"zwnj_unseen_{name}.txt").read_text(
+        encoding="utf-8"
+    )
+    return {f"unseen-{name}": text.rstrip("\n").split("\n")}
 
 
 @functools.cache
@@ -177,11 +180,11 @@ def hazm_alone(line: str) -> str:
 
 
 def hazm_and_sokhan(line: str) -> str:
-    """Sokhan's normalisation stage as the build runs it (:func:`sokhan.normalise.normalise_line`).
+    """Sokhan's normalisation stage as the build runs it (``normalise_line``).
 
-    hazm's normaliser, then the writer's spaces kept, then :func:`sokhan.zwnj.restore`.
+    hazm's normaliser, then the writer's spaces kept, then :func:`sokhan.stages.zwnj.restore`.
     """
-    from sokhan.normalise import normalise_line
+    from sokhan.stages.normalise import normalise_line
 
     return normalise_line(line)[0]
 
@@ -381,9 +384,8 @@ def format_table(reports: list[Report]) -> str:
     return "\n".join(lines)
 
 
-def markdown_table(reports: list[Report] | None = None) -> str:
+def markdown_table(reports: list[Report]) -> str:
     """The same comparison as a Markdown table (used in the dataset card)."""
-    reports = reports if reports is not None else _default_reports()
     header = "| category | sites | keeps | " + " | ".join(
         f"{r.name} recall | {r.name} precision | {r.name} wrong" for r in reports
     )
@@ -413,8 +415,9 @@ def markdown_table(reports: list[Report] | None = None) -> str:
     return "\n".join(lines)
 
 
-def _default_reports() -> list[Report]:
-    rows, lines = load_rows(), seed_lines()
+def default_reports(lines: dict[str, list[str]]) -> list[Report]:
+    """hazm alone and hazm + Sokhan, scored on ``lines`` (raw seed lines by doc id)."""
+    rows = load_rows()
     return [
         evaluate("hazm alone", hazm_alone, rows, lines),
         evaluate("hazm + sokhan", hazm_and_sokhan, rows, lines),
@@ -431,8 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     """Print the evaluation table; ``-v`` also lists misses and unlisted changes."""
     argv = sys.argv[1:] if argv is None else argv
     verbose = "-v" in argv
-    rows, lines = load_rows(), seed_lines()
-    reports = _default_reports()
+    rows, lines = load_rows(), seed_lines(Path("seeds"))
+    reports = default_reports(lines)
     seed_rows = sum(row.doc in lines for row in rows)
     print(f"ZWNJ restoration on {len(lines)} seed articles, {seed_rows} labelled rows\n")
     print(format_table(reports))
