@@ -119,9 +119,11 @@ def test_leaves_words_alone(text):
     ("با جدیگرفتن هشدار", "با جدی گرفتن هشدار", "split-light-verb"),  # + «گرفتن»
     ("حلکردن مشکل", "حل کردن مشکل", "split-light-verb"),  # two-letter noun, unknown glued form
     ("قراردادن", "قرار دادن", "split-light-verb"),  # + «دادن»
+    ("کنترلکردن تورم", "کنترل کردن تورم", "split-light-verb"),  # host listed with frequency 0
     # a preposition glued to a following noun
     ("ازطرف دیگر", "از طرف دیگر", "split-preposition"),  # «از» + noun
     ("درجریان نشست", "در جریان نشست", "split-preposition"),  # «در» + noun
+    ("پس ازبازگشت", "پس از بازگشت", "split-preposition"),  # a noun that is also a past stem
     ("ازسوی وزارت", "از سوی وزارت", "split-preposition"),  # noun + ezafe «ی»
     ("درمورد طرح", "در مورد طرح", "split-preposition"),  # listed untagged in hazm's lexicon
     ("بااعضای شورا", "با اعضای شورا", "split-preposition"),  # «با» + broken plural + ezafe

@@ -94,6 +94,9 @@ _LIGHT_VERB_INFINITIVES = frozenset({
     "شدن", "نشدن", "کردن", "نکردن", "گردیدن", "نمودن", "ساختن", "دادن", "گرفتن", "زدن",
     "داشتن", "یافتن", "کشیدن", "آوردن", "بخشیدن",
 })
+# A light-verb host hazm lists without a frequency must be this common on the web
+# (about once per million words).
+_MIN_HOST_ZIPF = 3.0
 # A noun after a preposition this frequent in hazm's lexicon is a word of its own.
 _MIN_PHRASE_FREQUENCY = 100_000
 # Both a noun and its adjective this frequent are evidence enough to split an
@@ -550,7 +553,8 @@ def _split_glued(word: str) -> tuple[_Insertion, ...]:
         elif (
             left in _NOUN_PREPOSITIONS | _ENDING_PREPOSITIONS
             and len(right) >= 3
-            and right not in lex.verb_forms  # «دریافته» is a preverb + participle
+            # «دریافته» is a preverb + participle; a past stem may be a noun («نشست»)
+            and not (right in lex.verb_forms and right.endswith("ه"))
             and _is_phrase_noun(right, ending_required=left in _ENDING_PREPOSITIONS)
             and (left in _NOUN_PREPOSITIONS or _unattested(word))
         ):
@@ -669,16 +673,22 @@ def _is_content_word(word: str) -> bool:
 
 
 def _can_host_light_verb(word: str) -> bool:
-    """A tagged, attested noun or adjective: «آماده», «برطرف», «حل»; not a preverb."""
+    """A tagged, attested noun or adjective: «آماده», «برطرف», «حل»; not a preverb.
+
+    hazm lists some common nouns with frequency 0 («کنترل»); wordfreq's web list
+    attests those.
+    """
     entry = _lexicon().words.get(word)
-    return (
-        entry is not None
-        and len(word) >= 2
-        and word not in _PREVERBS
-        and word not in _PREPOSITIONS
-        and entry[0] > 0
-        and bool(entry[1] & {"N", "AJ"})
-    )
+    if (
+        entry is None
+        or len(word) < 2
+        or word in _PREVERBS
+        or word in _PREPOSITIONS
+        or not entry[1] & {"N", "AJ"}
+    ):
+        return False
+    zipf = _corpus_frequency()
+    return entry[0] > 0 or (zipf is not None and zipf(word) >= _MIN_HOST_ZIPF)
 
 
 def _lexicon_frequency(word: str) -> int:
