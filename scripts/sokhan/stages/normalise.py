@@ -153,9 +153,10 @@ def _is_padded_hyphen(raw_piece: str, text: str, start: int, end: int) -> bool:
         hyphen = end
     else:
         return False
-    left = text[:hyphen].rstrip(" ")[-1:]
-    right = text[hyphen + 1 :].lstrip(" ")[:1]
-    return left.isalnum() and right.isalnum() and (left.isdigit() or right.isdigit())
+    # hazm pads with at most one space on each side: look one character past it
+    before = text[max(hyphen - 2, 0) : hyphen].replace(" ", "")[-1:]
+    after = text[hyphen + 1 : hyphen + 3].replace(" ", "")[:1]
+    return before.isalnum() and after.isalnum() and (before.isdigit() or after.isdigit())
 
 
 def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]]:
