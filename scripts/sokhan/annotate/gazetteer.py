@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from sokhan.annotate.text import Article, key
-from sokhan.normalise import normalise_line
-from sokhan.tokenise import split_words
+from sokhan.stages.normalise import normalise_line
+from sokhan.stages.tokenise import split_words
 
 #: Types a mention may have; groups fill quotation roles only.
 NAMED_TYPES = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",

@@ -28,7 +28,7 @@ from sokhan.annotate.gazetteer import (
 )
 from sokhan.annotate.quotes import role_of_keys
 from sokhan.annotate.text import Article, Sent
-from sokhan.normalise import _hazm
+from sokhan.stages.normalise import _hazm
 
 #: CRF settings, chosen on the leave-one-out evaluation (see evaluate_preannotator).
 CRF_OPTIONS = {"algorithm": "lbfgs", "c1": 0.05, "c2": 0.05, "max_iterations": 150,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sokhan.normalise import normalise
+from sokhan.stages.normalise import normalise
 from sokhan.records import Document, SeedFile
-from sokhan.segment import segment
-from sokhan.tokenise import tokenise
+from sokhan.stages.segment import segment
+from sokhan.stages.tokenise import tokenise
 
 ZWNJ = "\u200c"
 

@@ -9,12 +9,13 @@ a registry-lookup-only baseline.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sokhan.annotate import draft, names, world
+from sokhan.annotate import draft, names, run
+from sokhan.checks.incidents import BuildError
+from sokhan.checks.jsonfile import load_json
 from sokhan.annotate.gazetteer import Entry
 from sokhan.annotate.text import key, read_article
 
@@ -71,12 +72,6 @@ class Table:
     system: Result
     baseline: Result
     articles: int
-
-
-def read_entries(registry: dict) -> tuple[Entry, ...]:
-    """Registry JSON as entries."""
-    return tuple(Entry(e["id"], e["type"], e["name_fa"], tuple(e["aliases"]), e["is_group"],
-                       tuple(e["members"])) for e in registry["entities"])
 
 
 def held_out_registry(entries: tuple[Entry, ...], golds: dict[str, dict], held: str
@@ -170,13 +165,16 @@ def score(pairs: list[tuple[dict, dict]], entries: tuple[Entry, ...], seconds: f
 def load(annotations: Path, seeds: Path) -> tuple[tuple[Entry, ...], dict[str, dict],
                                                   dict[str, str]]:
     """The registry, gold annotations and raw texts of the gold articles."""
-    entries = read_entries(json.loads((annotations / "entities.json").read_text("utf-8")))
+    entries = run.read_registry(annotations)
     golds, raws = {}, {}
     for path in sorted(annotations.glob("*.json")):
         if path.name == "entities.json":
             continue
-        golds[path.stem] = json.loads(path.read_text("utf-8"))
-        raws[path.stem] = (seeds / f"{path.stem}.txt").read_text("utf-8")
+        gold, incidents = load_json(path, "annotation-json")
+        if incidents or gold is None:
+            raise BuildError(incidents)
+        golds[path.stem] = gold
+        raws[path.stem] = run.read_text(seeds / f"{path.stem}.txt")
     return entries, golds, raws
 
 
