@@ -72,15 +72,22 @@ def _year_end(toks: tuple[Tok, ...], j: int) -> int:
     return j
 
 
+def weekday_length(toks: tuple[Tok, ...], j: int) -> int:
+    """Tokens of the weekday name at ``j``: «چهارشنبه» is one, «سه شنبه» with a space two."""
+    if _key(toks, j) in lx.WEEKDAYS:
+        return 1
+    if _key(toks, j) + _key(toks, j + 1) in lx.WEEKDAYS and _key(toks, j + 1) == "شنبه":
+        return 2
+    return 0
+
+
 def calendar(toks: tuple[Tok, ...], i: int) -> int | None:
     """A calendar date: [روز] [weekday] [day [و day]] month [year], or a weekday alone."""
     j = i
-    if _key(toks, j) == "روز" and (_key(toks, j + 1) in lx.WEEKDAYS
-                                   or number_end(toks, j + 1)):
+    if _key(toks, j) == "روز" and (weekday_length(toks, j + 1) or number_end(toks, j + 1)):
         j += 1
-    weekday = _key(toks, j) in lx.WEEKDAYS
-    if weekday:
-        j += 1
+    weekday = weekday_length(toks, j)
+    j += weekday
     n = number_end(toks, j)
     if n is not None and _month(_key(toks, n)) and (
             is_digits(toks[j].key) or toks[j].key in lx.UNITS):

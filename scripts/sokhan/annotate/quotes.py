@@ -205,6 +205,11 @@ def find_subject(flat: Flat, ctx: Context, ws: int, we: int, *, source: bool = F
     """
     speaking = {"PERSON", "ORG", "FAC", "GPE", "NORP"} if source else {"PERSON", "ORG"}
     g = ws
+    if flat.key(g) == "به" and flat.key(g + 1) == "گزارش":
+        # «به گزارش X، …»: the credit line names the outlet, not the speaker
+        comma = next((h for h in range(g, we) if flat.key(h) in _COMMAS), None)
+        if comma is not None:
+            g = comma + 1
     while g < we:
         k = flat.key(g)
         before = flat.key(g - 1) if g > ws else ""
