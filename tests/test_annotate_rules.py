@@ -118,7 +118,7 @@ def test_colon_quote_runs_to_the_end_of_the_line_over_sentences():
 def test_complementizer_content_is_indirect_and_pronoun_resolves_to_previous_speaker():
     # «وی» resolves to the speaker of the preceding top-level quotation
     text = "سرگئی ایوانف گفت: همکاری ادامه دارد.\nوی تاکید کرد که روسیه آماده است."
-    first, second = quotes_of(text)
+    _first, second = quotes_of(text)
     assert (second["cue"]["text"], second["form"]) == ("تاکید کرد", "indirect")
     assert second["content"][0]["text"] == "روسیه آماده است"
     assert (second["speaker_kind"], second["speaker_entity"]) == ("pronoun", "sergey-ivanov")

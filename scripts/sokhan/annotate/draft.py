@@ -72,15 +72,13 @@ def link_new(article: Article, mentions: list[Proposal], entries: tuple[Entry, .
         k = (p.type, key(text))
         prop = by_key.get(k)
         if prop is None:
-            base = "new-" + slug(text)
-            if p.source == "world":
-                base = p.entity
+            base = p.entity if p.source == "world" and p.entity else "new-" + slug(text)
             ident, n = base, 2
             taken = known | {x.id for x in by_key.values()}
             while ident in taken:
                 ident, n = f"{base}-{n}", n + 1
             prop = Proposed(ident, p.type, text, (text,),
-                            world.english_name(p.entity) if p.source == "world" else None)
+                            world.english_name(base) if p.source == "world" else None)
             by_key[k] = prop
         elif text not in prop.aliases:
             prop = Proposed(prop.id, prop.type, prop.name_fa, (*prop.aliases, text), prop.name_en)
@@ -114,8 +112,10 @@ def annotate(raw: str, doc_id: str, entries: tuple[Entry, ...], model: names.Mod
     """
     article = read_article(raw, doc_id)
     registry = match(article, build_gazetteer(entries))
+    proposed: list[Proposed] = []
+    found: list[quotes.Quote] = []
     if registry_only:
-        mentions, proposed, found = registry, [], []
+        mentions = registry
     else:
         numeric = numbers.propose(article)
         known = match(article, world.world_gazetteer()) + world.match_languages(article)

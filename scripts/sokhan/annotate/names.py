@@ -211,7 +211,8 @@ def _lemmatizer() -> Lemmatizer:
 
 
 def _stop(tok_key: str, pos: str) -> bool:
-    return _is_verb(tok_key) or (tok_key in lx.ROLE_HEADS or tok_key in lx.PREPOSITIONS or tok_key in lx.PRONOUNS
+    return _is_verb(tok_key) or (
+            tok_key in lx.ROLE_HEADS or tok_key in lx.PREPOSITIONS or tok_key in lx.PRONOUNS
             or tok_key in lx.ADVERBIALS or tok_key in lx.SIMPLE_VERBS
             or tok_key in lx.NOMINALS or (tok_key,) in lx.TITLES
             or pos.startswith(("V", "P", "CONJ", "ADV", "DET", "PRO", "NUM"))

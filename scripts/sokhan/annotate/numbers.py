@@ -1,6 +1,6 @@
-"""Rules for the numeric and temporal types: DATE, TIME, PERCENT, MONEY, QUANTITY,
-ORDINAL and CARDINAL, in Persian and Latin digits and in number words.
+"""Rules for the numeric and temporal types, in Persian and Latin digits and words.
 
+The types are DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL and CARDINAL.
 The rules follow the guidelines' span conventions (§4.6, §4.7): modifiers such
 as «بیش از» stay outside, the counted noun stays outside CARDINAL, the unit stays
 inside MONEY, PERCENT and QUANTITY, a period of a day or more is DATE and less is
@@ -39,7 +39,7 @@ def number_end(toks: tuple[Tok, ...], i: int) -> int | None:
     j = i + 1
     while j < len(toks):
         k = toks[j].key
-        if k in lx.SCALES or is_digits(k) and is_digits(toks[j - 1].key) is False and False:
+        if k in lx.SCALES:
             j += 1
         elif is_number_word(k) and not k.startswith("و") and k not in lx.AMBIGUOUS and (
                 toks[j - 1].key in lx.SCALES or lx.UNITS.get(toks[j - 1].key, 0) >= 100):
@@ -133,7 +133,7 @@ def with_unit(toks: tuple[Tok, ...], i: int) -> tuple[int, str] | None:
         return n + 1, "PERCENT"
     if after in lx.MONEY_UNITS:
         return n + 1, "MONEY"
-    if after == "تن" and _key(toks, n + 1) == "از" or after in {"نفر"} and False:
+    if after == "تن" and _key(toks, n + 1) == "از":
         return n, "CARDINAL"  # «۴ تن از این عزیزان»: a classifier for people
     if after in lx.QUANTITY_UNITS:
         return n + 1, "QUANTITY"

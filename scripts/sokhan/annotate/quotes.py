@@ -36,7 +36,11 @@ class Flat:
     @staticmethod
     def of(article: Article) -> Flat:
         """Flatten the sentences of an article."""
-        toks, sent_of, line_of, starts, ends = [], [], [], [], []
+        toks: list[Tok] = []
+        sent_of: list[int] = []
+        line_of: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for s in article.sentences:
             starts.append(len(toks))
             for t in s.tokens:
@@ -358,8 +362,8 @@ def _np_content(flat: Flat, g: int, ws: int) -> tuple[int, int] | None:
     return None
 
 
-def _form(flat: Flat, article_raw: str, span: tuple[int, int], colon: bool,
-          names: set[tuple[int, int]]) -> str:
+def _form(flat: Flat, span: tuple[int, int], colon: bool, names: set[tuple[int, int]]) -> str:
+    """Direct after a colon or for a whole clause in «»; mixed with a «» fragment (§6.4)."""
     if colon:
         return "direct"
     a, b = span
@@ -417,7 +421,7 @@ def propose(article: Article, mentions: list[Proposal], entries: tuple[Entry, ..
     for m in mentions:
         if m.entity:
             types.setdefault(m.entity, m.type)
-    group_keys = {}
+    group_keys: dict[str, str] = {}
     for e in entries:
         if e.is_group:
             for alias in sorted({e.name_fa, *e.aliases}):
@@ -434,11 +438,11 @@ def propose(article: Article, mentions: list[Proposal], entries: tuple[Entry, ..
     ctx = replace(ctx, roles=role_map(flat, ctx))
     names = {(a, mention_end[a]) for a in mention_at}
 
-    found: list[tuple[tuple[int, int], tuple[int, int], bool, bool, str]] = []
+    found: list[tuple[tuple[int, int], bool, str]] = []  # cue, passive, kind
     n = len(flat.toks)
     g = 0
     while g < n:
-        cue = None
+        cue: tuple[int, int, bool, str] | None = None
         if _nominal_cue(flat, g):
             cue = (g, g + 2, False, "nominal")
         else:
@@ -448,14 +452,14 @@ def propose(article: Article, mentions: list[Proposal], entries: tuple[Entry, ..
         if cue is None and flat.key(g) == ":" and _headline_speaker(flat, ctx, g):
             cue = (g, g + 1, False, "headline")
         if cue is not None:
-            found.append(((cue[0], cue[1]), (0, 0), cue[2], False, cue[3]))
+            found.append(((cue[0], cue[1]), cue[2], cue[3]))
             g = cue[1]
         else:
             g += 1
 
     quotes: list[Quote] = []
-    for (cue, _, passive, _, kind) in found:
-        q = _build(flat, ctx, cue, passive, kind, quotes, names)
+    for span, passive, kind in found:
+        q = _build(flat, ctx, span, passive, kind, quotes, names)
         if q is not None:
             quotes.append(q)
     # retype a FAC name that speaks to the ORG entity of the same name (guidelines §4.9)
@@ -493,7 +497,7 @@ def _headline_speaker(flat: Flat, ctx: Context, g: int) -> bool:
     """A colon after nothing but a speaker name at the start of its line (guidelines §6.2)."""
     start = flat.line_start(g)
     h = start
-    while h < g and (flat.key(h), ) in lx.TITLES or flat.key(h) in {"آیت", "الله"} and h < g:
+    while h < g and ((flat.key(h),) in lx.TITLES or flat.key(h) in {"آیت", "الله"}):
         h += 1
     m = ctx.mention_at.get(h)
     if m is None or ctx.types.get(m.entity or "") not in {"PERSON", "ORG"}:
@@ -615,7 +619,7 @@ def _build(flat: Flat, ctx: Context, cue: tuple[int, int], passive: bool, kind: 
             speaker = Speaker(None, "none", _previous_speaker(flat, ctx, earlier, g))
     if not colon:
         content = _stop_at_speaker(flat, ctx, content, speaker, earlier, parent)
-    form = _form(flat, "", content, colon, names)
+    form = _form(flat, content, colon, names)
     parent_speaker = earlier[parent].speaker.entity if parent is not None else None
     addressee = _addressee(flat, ctx, ws, cue, parent_speaker)
     if addressee == UNKNOWN:

@@ -43,7 +43,7 @@ def read_registry(annotations: Path) -> tuple[Entry, ...]:
     """The registry entries of an annotations folder."""
     path = annotations / "entities.json"
     registry, incidents = load_json(path, "registry-json")
-    if incidents or registry is None:
+    if incidents or not isinstance(registry, dict):
         raise BuildError(incidents)
     incidents = schema_incidents(registry, "registry", shown_path(path), "registry-schema")
     if incidents:
@@ -60,7 +60,7 @@ def gold_examples(annotations: Path, seeds: Path) -> list[names.Example]:
         if path.name == "entities.json" or not seed.is_file():
             continue
         gold, incidents = load_json(path, "annotation-json")
-        if incidents or gold is None:
+        if incidents or not isinstance(gold, dict):
             raise BuildError(incidents)
         out.append(names.Example(read_article(read_text(seed), path.stem), gold))
     return out

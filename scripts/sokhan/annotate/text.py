@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sokhan.stages.normalise import normalise
 from sokhan.records import Document, SeedFile
+from sokhan.stages.normalise import normalise
 from sokhan.stages.segment import segment
 from sokhan.stages.tokenise import tokenise
 

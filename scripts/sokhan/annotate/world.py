@@ -1,6 +1,7 @@
-"""General knowledge the registry may lack: the world's countries, regions, cities
-and languages in Persian, from the Unicode CLDR data that ``babel`` ships.
+"""General knowledge the registry may lack: world names in Persian from CLDR.
 
+The world's countries, regions, cities and languages, from the Unicode CLDR data
+that ``babel`` ships.
 These are names any Persian news article may use; they are not taken from the
 corpus. Countries and cities are GPE, continents and world regions LOC, the EU
 and the UN ORG, and a language name is LANGUAGE only after «زبان» (otherwise
@@ -76,7 +77,7 @@ def world_entries() -> tuple[WorldEntry, ...]:
 def languages() -> dict[tuple[str, ...], tuple[str, str]]:
     """Language names by token keys: (id, English name)."""
     fa, en = Locale("fa"), Locale("en")
-    out = {}
+    out: dict[tuple[str, ...], tuple[str, str]] = {}
     for code, name in sorted(fa.languages.items()):
         if "_" in code:
             continue

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sokhan.annotate import draft, names, run
-from sokhan.checks.incidents import BuildError
-from sokhan.checks.jsonfile import load_json
 from sokhan.annotate.gazetteer import Entry
 from sokhan.annotate.text import key, read_article
+from sokhan.checks.incidents import BuildError
+from sokhan.checks.jsonfile import load_json
 
 NUMERIC = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 #: The issue's targets, leave-one-out.
@@ -154,8 +154,8 @@ def score(pairs: list[tuple[dict, dict]], entries: tuple[Entry, ...], seconds: f
         cue[0] += len(used)
         cue[1] += len(pred["quotes"])
         cue[2] += len(gold["quotes"])
-    order = ["named", "numeric", "all"] + sorted(k for k in ent if k not in {"named", "numeric",
-                                                                             "all"})
+    groups = ("named", "numeric", "all")
+    order = [*groups, *sorted(k for k in ent if k not in groups)]
     rows = [Score(k, *ent[k]) for k in order if k in ent]
     rows += [Score("quote detection", *cue), Score("content overlap", *overlap)]
     return Result(tuple(rows), form_ok / matched if matched else 0.0,
@@ -166,12 +166,13 @@ def load(annotations: Path, seeds: Path) -> tuple[tuple[Entry, ...], dict[str, d
                                                   dict[str, str]]:
     """The registry, gold annotations and raw texts of the gold articles."""
     entries = run.read_registry(annotations)
-    golds, raws = {}, {}
+    golds: dict[str, dict] = {}
+    raws: dict[str, str] = {}
     for path in sorted(annotations.glob("*.json")):
         if path.name == "entities.json":
             continue
         gold, incidents = load_json(path, "annotation-json")
-        if incidents or gold is None:
+        if incidents or not isinstance(gold, dict):
             raise BuildError(incidents)
         golds[path.stem] = gold
         raws[path.stem] = run.read_text(seeds / f"{path.stem}.txt")
@@ -213,11 +214,11 @@ def markdown(table: Table) -> str:
                  "all": "entities, all types"}.get(r.name, r.name)
         lines.append(f"| {label} (gold {r.n_gold:g}) | {r.precision:.3f} | {r.recall:.3f} | "
                      f"{r.f1:.3f} | {b.precision:.3f} | {b.recall:.3f} | {b.f1:.3f} |")
-    s, b = table.system, table.baseline
+    s, t = table.system, table.baseline
     lines += ["",
               f"On the {s.matched_quotes} found quotations: form accuracy {s.form_accuracy:.3f}, "
               f"speaker accuracy {s.speaker_accuracy:.3f} (baseline finds "
-              f"{b.matched_quotes} quotations).",
+              f"{t.matched_quotes} quotations).",
               f"Time per article once loaded: {s.seconds_per_article:.3f} s "
-              f"(baseline {b.seconds_per_article:.3f} s)."]
+              f"(baseline {t.seconds_per_article:.3f} s)."]
     return "\n".join(lines)
