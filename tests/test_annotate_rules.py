@@ -179,3 +179,17 @@ def test_dropped_subject_is_carried_over_from_the_previous_quotation():
     _, q = quotes_of(text)
     assert (q["speaker"], q["speaker_kind"], q["speaker_entity"]) == (
         None, "none", "sergey-ivanov")
+
+
+@pytest.mark.parametrize("text", [
+    # «گفته» as a noun ("this remark") heads no quotation
+    "این گفته علی رضایی بازتاب زیادی داشت.",
+    # «پاسخ» alone is a noun; only «پاسخ داد» reports speech
+    "در پاسخ به این پرسش نشست ادامه یافت.",
+    # «خواست» as the noun "will" with no complementizer
+    "خواست مردم ایران صلح است.",
+    # a negated verb reports nothing
+    "علی رضایی در این باره چیزی اعلام نکرد.",
+])
+def test_words_that_look_like_cues_are_not_quotations(text):
+    assert quotes_of(text) == []

@@ -344,6 +344,10 @@ def _content_rule(flat: Flat, g: int, cue_end: int, passive: bool,
     k = flat.key(g)
     if passive or k in {"ادامه", "اضافه", "عنوان", "توضیح", "نام"}:
         return None
+    if k in lx.SIMPLE_VERBS and k not in lx.CLAUSE_VERBS:
+        return None  # «این گفته …», «خواست مردم …»: a noun, or a verb that needs «که»
+    if k not in lx.SIMPLE_VERBS and flat.key(cue_end - 1).endswith("ه"):
+        return None  # a participle without its auxiliary («خبر داده …») heads no clause
     nxt = flat.toks[cue_end] if cue_end < len(flat.toks) else None
     if nxt is not None and _is_word(nxt) and flat.sent_of[cue_end] == flat.sent_of[g]:
         span = trim(flat, cue_end, min(_sentence_end(flat, g), bound))
