@@ -1,4 +1,4 @@
-"""Command line: ``sokhan build``, ``sokhan validate`` and ``sokhan checks``.
+"""Command line: ``sokhan build``, ``validate``, ``annotate``, ``eval-preannotator``, ``checks``.
 
 Bad input ends with every incident on standard error, one per line as
 ``path: location: [check-id] message``, and exit status 1, never with a
@@ -37,6 +37,20 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
+    what = "pre-annotate an article: write a draft annotation file to review"
+    ann = sub.add_parser("annotate", help=what, description=what)
+    ann.add_argument("article", type=Path, help="the article (UTF-8, one paragraph a line)")
+    ann.add_argument("--out", required=True, help="the draft annotation file to write")
+    ann.add_argument("--doc-id", help="doc id for the draft (default: the file name's stem)")
+    what = "leave-one-out evaluation of the pre-annotator on the gold articles"
+    ev = sub.add_parser("eval-preannotator", help=what, description=what)
+    for p in (ann, ev):
+        p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="seed folder (default: seeds)")
+        p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                       help="annotation folder with the registry and the gold files "
+                            "(default: corpus/annotations)")
+    ev.add_argument("--json", action="store_true", help="print the table as JSON data")
     checks = sub.add_parser("checks", help="list the stable check ids")
     checks.add_argument("--markdown", action="store_true",
                         help="print the Markdown table of docs/checks.md")
@@ -57,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         if command == "build":
             return _build(args)
+        if command == "annotate":
+            return _annotate(args)
+        if command == "eval-preannotator":
+            return _eval_preannotator(args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
@@ -107,6 +125,38 @@ def _guard_output(args) -> Path:
     if incidents:
         raise BuildError(incidents)
     return Path(args.out)
+
+
+def _annotate(args) -> int:
+    from sokhan.annotate.run import run, summary
+    from sokhan.checks.outdir import output_incidents
+
+    started = time.perf_counter()
+    _preflight(args)
+    # the draft must not land in (or replace) an input: the gold folder, the seeds
+    incidents = output_incidents(args.out, {"article": args.article, "seeds": args.seeds,
+                                            "annotations": args.annotations})
+    if incidents:
+        raise BuildError(incidents)
+    result = run(args.article, Path(args.out), args.annotations, args.seeds, args.doc_id)
+    print(f"wrote draft {args.out}: {summary(result)} in {time.perf_counter() - started:.1f} s; "
+          "review it, set draft.status to reviewed, then run sokhan accept")
+    return OK
+
+
+def _eval_preannotator(args) -> int:
+    import dataclasses
+    import json
+
+    from sokhan.evaluation.preannotator import leave_one_out, markdown
+
+    _preflight(args)
+    table = leave_one_out(args.annotations, args.seeds)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(table), indent=1))
+    else:
+        print(markdown(table))
+    return OK
 
 
 def _build(args) -> int:
