@@ -34,8 +34,14 @@ REGISTRY = "entities.json"
 GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json"}
 
 
-def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
+def assemble(seeds_dir: Path, annotations_dir: Path, allow_unannotated: bool = False) -> Corpus:
     """Run every stage up to the published rows, validating as it goes.
+
+    A seed without a gold annotation file is an error (``annotation-missing``)
+    unless ``allow_unannotated``; then the article is left out of the published
+    corpus altogether (no document row, no sentences, no mentions, quotations or
+    entity counts), because its sentences' ``ner_tags`` would read as gold all-``O``
+    tags. It is named in the build manifest and the card.
 
     Raises:
         BuildError: with every incident found, before anything is written.
@@ -80,13 +86,19 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
         incidents += found
         if ann is not None:
             incidents += check_pass(ann, shown_path(path), by_id.get(path.stem), path.stem)
+    unannotated = [d.doc_id for d in docs if d.doc_id not in annotations]
+    if not allow_unannotated:
+        incidents += missing_annotations(unannotated, by_id, annotations_dir)
     if incidents:
         raise BuildError(incidents)
+    docs = [d for d in docs if d.doc_id in annotations]
+    sentences = {d.doc_id: sentences[d.doc_id] for d in docs}
 
     corpus = Corpus(
         docs, sentences, {}, entities, assign_splits(docs), annotations_dir=annotations_dir
     )
-    corpus.skipped = {"articles without an annotation file": len(docs) - len(annotations)}
+    corpus.unannotated = [by_id[i].seed.file for i in unannotated]
+    corpus.skipped = {SKIPPED_UNANNOTATED: len(unannotated)}
     for doc in docs:
         corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id], annotations.get(doc.doc_id))
         corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
@@ -94,6 +106,24 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     corpus.rows = make_rows(corpus)
     check_rows(corpus)
     return corpus
+
+
+#: The build manifest's name for what ``--allow-unannotated`` leaves out, printed as is.
+SKIPPED_UNANNOTATED = (
+    "articles without a gold annotation file, left out of every config (documents, "
+    "sentences, mentions, quotes, entity counts)"
+)
+
+
+def missing_annotations(doc_ids: list[str], by_id: dict[str, Document],
+                        annotations_dir: Path) -> list[Incident]:
+    """One ``annotation-missing`` incident per seed that has no gold annotation file."""
+    return [Incident(
+        shown_path(annotations_dir / f"{doc_id}.json"), "", "annotation-missing",
+        f"seed seeds/{by_id[doc_id].seed.file} has no gold annotation file; expected "
+        f"{doc_id}.json here (sokhan annotate, review, sokhan accept), or build with "
+        "--allow-unannotated to leave the article out of the published corpus",
+    ) for doc_id in doc_ids]
 
 
 def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict[str, bytes]:
@@ -117,13 +147,14 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     return files
 
 
-def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path) -> dict:
+def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path,
+          allow_unannotated: bool = False) -> dict:
     """Build the corpus into ``out_dir`` (atomically) and return the build manifest.
 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
-    corpus = assemble(seeds_dir, annotations_dir)
+    corpus = assemble(seeds_dir, annotations_dir, allow_unannotated)
     files = generate(corpus, annotations_dir, card_template)
     staging = staging_dir(out_dir)
     try:

@@ -1,4 +1,8 @@
-"""Command line: ``sokhan build``, ``validate``, ``annotate``, ``eval-preannotator``, ``checks``.
+"""Command line: ``sokhan build``, ``validate``, ``add``, ``annotate``, ``accept`` and more.
+
+``build``, ``validate`` and ``checks`` make and verify the corpus; ``add``,
+``annotate``, ``anchors``, ``accept``, ``draft-sentences`` and ``release`` grow it
+(README, "Adding an article"); ``eval-preannotator`` measures the pre-annotator.
 
 Bad input ends with every incident on standard error, one per line as
 ``path: location: [check-id] message``, and exit status 1, never with a
@@ -9,6 +13,7 @@ traceback. An unexpected internal error prints one line and exits with status
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -37,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
+        p.add_argument("--allow-unannotated", action="store_true",
+                       help="leave seeds without a gold annotation file out of the published "
+                            "corpus instead of failing (annotation-missing)")
+        if name == "validate":
+            p.add_argument("--draft", type=Path, metavar="DRAFT.json",
+                           help="check a draft annotation file (offsets or anchors) instead: "
+                                "every problem sokhan accept would refuse it for")
+    _authoring_parsers(sub)
     what = "pre-annotate an article: write a draft annotation file to review"
     ann = sub.add_parser("annotate", help=what, description=what)
     ann.add_argument("article", type=Path, help="the article (UTF-8, one paragraph a line)")
@@ -57,6 +70,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _authoring_parsers(sub) -> None:
+    """``add``, ``anchors``, ``accept``, ``draft-sentences`` and ``release``."""
+    def folders(p, annotations: bool = True) -> None:
+        p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="seed folder (default: seeds)")
+        if annotations:
+            p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                           help="annotation folder (default: corpus/annotations)")
+
+    what = "copy a new article into the seeds folder and write its manifest entry"
+    p = sub.add_parser("add", help=what, description=what)
+    p.add_argument("file", type=Path, help="the article: UTF-8, one paragraph a line")
+    folders(p, annotations=False)
+    what = "convert a draft's spans between raw offsets and {line, text, occurrence} anchors"
+    p = sub.add_parser("anchors", help=what, description=what)
+    p.add_argument("draft", type=Path, help="the draft annotation file")
+    way = p.add_mutually_exclusive_group(required=True)
+    way.add_argument("--to-anchors", action="store_true", help="offsets -> anchors")
+    way.add_argument("--to-offsets", action="store_true", help="anchors -> offsets")
+    p.add_argument("--out", required=True, help="the file to write")
+    folders(p)
+    what = "turn a reviewed draft into the gold file and add its new entities to the registry"
+    p = sub.add_parser("accept", help=what, description=what)
+    p.add_argument("draft", type=Path, help="the reviewed draft (offsets or anchors)")
+    p.add_argument("--annotator", help="the gold file's annotator field (default: the draft's)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing gold file")
+    folders(p)
+    what = "draft an article's entry of the expected-sentences fixture, to review"
+    p = sub.add_parser("draft-sentences", help=what, description=what)
+    p.add_argument("doc_id", help="the seed's doc id (or file name)")
+    p.add_argument("--into", type=Path, metavar="FIXTURE",
+                   help="add the entry to this fixture file (default: print it)")
+    p.add_argument("--overwrite", action="store_true", help="replace the article's entry")
+    folders(p, annotations=False)
+    what = "set the version and release date in pyproject.toml, the package and CITATION.cff"
+    p = sub.add_parser("release", help=what, description=what)
+    p.add_argument("version", help="the new version, X.Y.Z")
+    p.add_argument("--date", help="release date, YYYY-MM-DD (default: today, UTC)")
+    p.add_argument("--root", type=Path, default=Path(), help="project root (default: .)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (it never raises)."""
     try:
@@ -75,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             return _annotate(args)
         if command == "eval-preannotator":
             return _eval_preannotator(args)
+        if command in AUTHORING:
+            return AUTHORING[command](args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
@@ -168,7 +224,8 @@ def _build(args) -> int:
     try:
         recover(args.out)  # a corpus a killed build left under its backup name
         _preflight(args)
-        result = build(args.seeds, args.annotations, args.out, args.card)
+        result = build(args.seeds, args.annotations, args.out, args.card,
+                       args.allow_unannotated)
     except OSError as err:
         # Inputs are read with their own checks, so what is left is writing the
         # corpus: a file where the folder should be, permissions, a full disk.
@@ -184,19 +241,141 @@ def _build(args) -> int:
     for what, n in result["skipped"].items():
         if n:
             print(f"skipped: {n} {what}")
+    for seed in result["unannotated_seeds"]:
+        print(f"  not published: {seed} (no gold annotation; counted in build-manifest.json "
+              "and the card)")
     return OK
 
 
 def _validate(args) -> int:
     from sokhan.verify import verify
 
+    if args.draft:
+        return _validate_draft(args)
     args.out = Path(args.out)
     _preflight(args)
-    incidents = verify(args.seeds, args.annotations, args.out, args.card)
+    incidents = verify(args.seeds, args.annotations, args.out, args.card,
+                       args.allow_unannotated)
     if incidents:
         raise BuildError(incidents)
     print(f"{args.out}: valid; seeds, annotations and published files agree with a fresh build")
     return OK
+
+
+def _validate_draft(args) -> int:
+    from sokhan.authoring.accept import review
+
+    _preflight(args)
+    result = review(args.draft, args.seeds, args.annotations)
+    if result.incidents:
+        raise BuildError(list(result.incidents))
+    todo = ("ready: run sokhan accept" if result.status == "reviewed"
+            else "set draft.status to \"reviewed\" once every item is checked, then run "
+                 "sokhan accept")
+    print(f"{args.draft}: no problems; {len(result.gold['mentions'])} mentions, "
+          f"{len(result.gold['quotes'])} quotations, {len(result.added)} new registry "
+          f"entities; status {result.status!r}: {todo}")
+    return OK
+
+
+def _refuse_unsafe(out, inputs: dict) -> None:
+    from sokhan.checks.outdir import output_incidents
+
+    incidents = output_incidents(out, inputs)
+    if incidents:
+        raise BuildError(incidents)
+
+
+def _add(args) -> int:
+    from sokhan.authoring.add import add, to_fill_in
+
+    _refuse_unsafe(args.seeds, {"article": args.file})
+    entry = add(args.file, args.seeds)
+    print(f"added {args.seeds / entry['file']} as {entry['doc_id']} "
+          f"({entry['size']} bytes, sha256 {entry['sha256'][:12]}…)")
+    found = [k for k in ("headline", "outlet", "source_credit", "event_date") if entry[k]]
+    print("  from the text: " + (", ".join(f"{k} = {entry[k]}" for k in found) or "nothing"))
+    print(f"  to fill in (null) in {args.seeds / 'manifest.json'}: "
+          + ", ".join(to_fill_in(entry)))
+    print(f"next: sokhan annotate {args.seeds / entry['file']} --out {entry['doc_id']}.draft.json"
+          "; review it; sokhan accept; sokhan build; sokhan validate")
+    return OK
+
+
+def _anchors(args) -> int:
+    from sokhan.annotate.run import write_atomically
+    from sokhan.authoring.anchors import to_anchors, to_offsets
+    from sokhan.checks.incidents import shown_path
+    from sokhan.checks.jsonfile import load_json
+    from sokhan.stages.seeds import read_seeds
+
+    _refuse_unsafe(args.out, {"draft": args.draft, "seeds": args.seeds,
+                              "annotations": args.annotations})
+    ann, incidents = load_json(args.draft, "annotation-json")
+    if incidents:
+        raise BuildError(incidents)
+    seeds = {s.doc_id: s for s in read_seeds(args.seeds)}
+    doc_id = ann.get("doc_id") if isinstance(ann, dict) else None
+    if doc_id not in seeds:
+        raise BuildError([Incident(shown_path(args.draft), "/doc_id", "annotation-orphan",
+                                   f"no seed article {doc_id!r}; expected a manifest doc id")])
+    raw = seeds[doc_id].raw_text
+    if args.to_anchors:
+        result = to_anchors(ann, raw)
+    else:
+        result, incidents = to_offsets(ann, raw, shown_path(args.draft))
+        if incidents:
+            raise BuildError(incidents)
+    write_atomically(Path(args.out), json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    print(f"wrote {args.out}: spans as {'anchors' if args.to_anchors else 'raw offsets'}")
+    return OK
+
+
+def _accept(args) -> int:
+    from sokhan.authoring.accept import accept
+
+    _preflight(args)
+    _refuse_unsafe(args.annotations, {"draft": args.draft, "seeds": args.seeds})
+    result = accept(args.draft, args.seeds, args.annotations, annotator=args.annotator,
+                    overwrite=args.overwrite)
+    print(f"wrote {args.annotations / (result.doc_id + '.json')}: "
+          f"{len(result.gold['mentions'])} mentions, {len(result.gold['quotes'])} quotations; "
+          f"{len(result.added)} entities added to the registry"
+          + (f" ({', '.join(result.added)})" if result.added else ""))
+    print("next: sokhan build; sokhan validate")
+    return OK
+
+
+def _draft_sentences(args) -> int:
+    from sokhan.authoring.sentences import draft, merge_into
+
+    doc_id = args.doc_id.removesuffix(".txt")
+    if args.into:
+        _refuse_unsafe(args.into.parent, {"seeds": args.seeds})
+    entry = draft(args.seeds, doc_id)
+    if args.into:
+        merge_into(args.into, doc_id, entry, args.overwrite)
+        print(f"wrote {len(entry)} drafted sentences of {doc_id} into {args.into}; review "
+              "each role, line and boundary before committing")
+    else:
+        print(json.dumps({doc_id: entry}, ensure_ascii=False, indent=1))
+    return OK
+
+
+def _release(args) -> int:
+    import datetime
+
+    from sokhan.authoring.release import release
+
+    date = args.date or datetime.datetime.now(datetime.UTC).date().isoformat()
+    changed = release(args.root, args.version, date)
+    print(f"version {args.version}, released {date}: rewrote {', '.join(changed)}; "
+          "reinstall (make setup) and rebuild (sokhan build) so the corpus carries it")
+    return OK
+
+
+AUTHORING = {"add": _add, "anchors": _anchors, "accept": _accept,
+             "draft-sentences": _draft_sentences, "release": _release}
 
 
 if __name__ == "__main__":

@@ -199,4 +199,6 @@ class Corpus:
     changes: Counter = field(default_factory=Counter)
     repairs: Counter = field(default_factory=Counter)
     skipped: dict[str, int] = field(default_factory=dict)
+    #: seed files left out because they have no gold annotation (``--allow-unannotated``)
+    unannotated: list[str] = field(default_factory=list)
     annotations_dir: Path = Path("corpus/annotations")

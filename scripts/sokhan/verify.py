@@ -14,13 +14,15 @@ from sokhan.build import assemble, generate
 from sokhan.checks.incidents import Incident, shown_path
 
 
-def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path) -> list[Incident]:
+def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path,
+           allow_unannotated: bool = False) -> list[Incident]:
     """Every difference between the corpus folder and a fresh build.
 
     Raises:
         BuildError: when the inputs themselves are bad.
     """
-    fresh = generate(assemble(seeds_dir, annotations_dir), annotations_dir, card)
+    fresh = generate(assemble(seeds_dir, annotations_dir, allow_unannotated), annotations_dir,
+                     card)
     incidents = []
     for rel, data in sorted(fresh.items()):
         path = out_dir / rel

@@ -52,6 +52,8 @@ CHECKS: dict[str, str] = {
     "annotation-doc-id": "an annotation file's doc_id differs from its file name",
     "annotation-draft": "a file in the gold annotations folder is a machine draft (it has a "
                         "draft block); gold files come from `sokhan accept`",
+    "annotation-missing": "a seed has no gold annotation file (build with --allow-unannotated "
+                          "to leave such articles out of the published corpus)",
     "span-range": "a span lies outside the article's raw text",
     "span-text": "a span's copied text differs from the raw text at its offsets",
     "span-token": "a span starts or ends inside a token of the normalised text",
@@ -83,6 +85,18 @@ CHECKS: dict[str, str] = {
                     "is a data file the build does not write",
     "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
                     "full); the old corpus is kept",
+    # authoring: sokhan add, accept, anchors, release
+    "seed-duplicate": "`sokhan add` was given an article whose bytes (or file name) are "
+                      "already a seed",
+    "anchor-unresolved": "a draft's {line, text, occurrence} anchor does not match the article",
+    "draft-unreviewed": "`sokhan accept` was given a draft whose status is not 'reviewed', or "
+                        "a file with no draft block",
+    "entity-clash": "a draft proposes a registry entity whose id the registry already has "
+                    "with other contents",
+    "gold-exists": "`sokhan accept` (or `draft-sentences --into`) would overwrite an existing "
+                   "gold file or fixture entry without --overwrite",
+    "release-version": "`sokhan release` was given a version that is not X.Y.Z or not higher, "
+                       "a bad date, or a version file with an unexpected layout",
     "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
                      "contains or lies inside an input, is a project root, or contains the "
                      "working folder; refused before anything is touched",

@@ -81,10 +81,46 @@ def registry_map(own: dict, gold: dict) -> dict[str, str]:
     return out
 
 
+def compared(a: dict[str, dict], b: dict[str, dict]) -> list[str]:
+    """The articles two annotations are compared on: those both have.
+
+    An article with one pass only (one added later, from a reviewed draft) is not
+    double-annotated; counting all its items as disagreements would be wrong.
+    """
+    return sorted(set(a) & set(b))
+
+
+#: The independent passes an article may have, in the order the card lists them.
+PASS_NAMES = ("a", "b", "c")
+
+
+def pass_coverage(annotations_dir: Path, doc_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """For each article, the passes it has in ``passes/`` (empty: the gold is its one pass)."""
+    have = {name: set(load_pass(annotations_dir, name)) for name in PASS_NAMES}
+    return {d: tuple(n for n in PASS_NAMES if d in have[n]) for d in sorted(doc_ids)}
+
+
+def describe_passes(passes: tuple[str, ...]) -> str:
+    """What an article's annotation rests on, in words, for the card."""
+    if not passes:
+        return "one pass: a reviewed pre-annotation draft (sokhan accept), no agreement measured"
+    if len(passes) == 1:
+        return f"one pass ({passes[0].upper()}), adjudicated into the gold"
+    names = ", ".join(p.upper() for p in passes)
+    return f"{len(passes)} passes ({names}), adjudicated into the gold"
+
+
+def coverage_table(coverage: dict[str, tuple[str, ...]]) -> str:
+    """The card's table of annotation passes by article."""
+    lines = ["| article | passes | annotation |", "|---|---|---|"]
+    lines += [f"| `{d}` | {len(p) or 1} | {describe_passes(p)} |" for d, p in coverage.items()]
+    return "\n".join(lines)
+
+
 def entity_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, Prf]:
     """Exact span-and-type agreement per entity type (and ``named``/``numeric``/``all``)."""
     counts: dict[str, Counter] = {}
-    for doc_id in sorted(set(a) | set(b)):
+    for doc_id in compared(a, b):
         sa = {(m["start"], m["end"], m["type"]) for m in a.get(doc_id, {}).get("mentions", [])}
         sb = {(m["start"], m["end"], m["type"]) for m in b.get(doc_id, {}).get("mentions", [])}
         for key, group in ((sa & sb, "tp"), (sa - sb, "fp"), (sb - sa, "fn")):
@@ -125,7 +161,7 @@ def quote_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, float |
     """Detection F1, exact-cue F1, content overlap and speaker accuracy."""
     n_a = n_b = matched = cue_exact = speaker_same = form_same = 0
     overlap_sum = 0.0
-    for doc_id in sorted(set(a) | set(b)):
+    for doc_id in compared(a, b):
         qa, qb = a.get(doc_id, {}).get("quotes", []), b.get(doc_id, {}).get("quotes", [])
         n_a, n_b = n_a + len(qa), n_b + len(qb)
         for x, y in match_quotes(qa, qb):
@@ -177,7 +213,7 @@ def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
     a quotation only one pass has, or a field of a matched quotation that differs.
     """
     out: dict[str, dict] = {}
-    for doc_id in sorted(set(a) | set(b)):
+    for doc_id in compared(a, b):
         ma = {(m["start"], m["end"]): m for m in a.get(doc_id, {}).get("mentions", [])}
         mb = {(m["start"], m["end"]): m for m in b.get(doc_id, {}).get("mentions", [])}
         for span in sorted(set(ma) | set(mb)):

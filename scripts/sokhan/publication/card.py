@@ -107,7 +107,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
     forms = Counter((q["form"], q["speaker_kind"]) for q in every["quotes"])
     entities = sorted(every["entities"], key=lambda e: (-e["mention_count"], e["id"]))
     events: dict[str, list[str]] = {}
-    for d in sorted(docs.values(), key=lambda d: (d["event_date"], d["doc_id"])):
+    for d in sorted(docs.values(), key=lambda d: (d["event_date"] or "", d["doc_id"])):
         events.setdefault(f"{d['split']}", []).append(
             f"`{d['doc_id']}` ({d['event_id']}, {d['event_date']})"
         )
@@ -134,8 +134,8 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
                     f"`{d['doc_id']}`",
                     d["split"],
                     d["outlet"] or "—",
-                    d["event_id"],
-                    d["event_date"],
+                    d["event_id"] or "— (to fill in)",
+                    d["event_date"] or "—",
                     d["n_sentences"],
                     d["n_tokens"],
                     d["n_mentions"],
@@ -199,6 +199,8 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         # measured only when the template asks for them: they re-run evaluations
         "zwnj_table": lambda: _zwnj_table(corpus),
         "agreement_table": lambda: _agreement_table(corpus.annotations_dir),
+        "passes_table": lambda: _passes_table(corpus),
+        "coverage_note": _coverage_note(corpus),
         "features_section": "\n\n".join(
             f"**`{c}`**\n\n"
             + table(
@@ -272,6 +274,22 @@ def _zwnj_table(corpus: Corpus) -> str:
 
     return markdown_table(default_reports({d.doc_id: d.raw_text.split("\n")
                                            for d in corpus.docs}))
+
+
+def _passes_table(corpus: Corpus) -> str:
+    from sokhan.evaluation.agreement import coverage_table, pass_coverage
+
+    return coverage_table(pass_coverage(corpus.annotations_dir, [d.doc_id for d in corpus.docs]))
+
+
+def _coverage_note(corpus: Corpus) -> str:
+    """Which seed articles are not published, because they have no gold annotation yet."""
+    if not corpus.unannotated:
+        return "Every article in `seeds/` has a gold annotation file and is published."
+    files = ", ".join(f"`seeds/{f}`" for f in corpus.unannotated)
+    return (f"{len(corpus.unannotated)} article(s) in `seeds/` have no gold annotation file yet "
+            f"and are **not published** in any config (this build used "
+            f"`--allow-unannotated`; see `unannotated_seeds` in `build-manifest.json`): {files}.")
 
 
 def _agreement_table(annotations_dir) -> str:

@@ -50,5 +50,6 @@ def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> di
         "normalisation_changes": dict(sorted(corpus.changes.items())),
         "zwnj_repairs": dict(sorted(corpus.repairs.items())),
         "skipped": corpus.skipped,
+        "unannotated_seeds": [f"seeds/{f}" for f in corpus.unannotated],
         "files": files,
     }

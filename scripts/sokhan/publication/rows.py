@@ -19,17 +19,20 @@ def assign_splits(docs: list[Document]) -> dict[str, str]:
     one before it to validation and the rest to train: a model is trained on
     earlier meetings and tested on later ones.
     """
+    # an article whose event is not filled in yet is an event of its own, dated
+    # earliest: it goes to train and cannot move another article between splits
+    def event(d: Document) -> str:
+        return d.seed.meta["event_id"] or f"unfilled:{d.doc_id}"
+
     events: dict[str, str] = {}
     for d in docs:
-        events[d.seed.meta["event_id"]] = max(
-            events.get(d.seed.meta["event_id"], ""), d.seed.meta["event_date"]
-        )
+        events[event(d)] = max(events.get(event(d), ""), d.seed.meta["event_date"] or "")
     ordered = sorted(events, key=lambda e: (events[e], e))
     split_of_event = {e: "train" for e in ordered}
     if len(ordered) >= 3:
         split_of_event[ordered[-1]] = "test"
         split_of_event[ordered[-2]] = "validation"
-    return {d.doc_id: split_of_event[d.seed.meta["event_id"]] for d in docs}
+    return {d.doc_id: split_of_event[event(d)] for d in docs}
 
 
 def provenance(doc: Document, line_from: int, line_to: int | None = None) -> str:
