@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 from helpers import ANNOTATIONS
-from sokhan.evaluation.agreement import disagreements, load_pass, match_quotes
+from sokhan.evaluation.agreement import (
+    PASS_NAMES,
+    coverage_table,
+    describe_passes,
+    disagreements,
+    entity_agreement,
+    load_pass,
+    match_quotes,
+    pass_coverage,
+    quote_agreement,
+)
 
 LOG = json.loads((ANNOTATIONS / "passes" / "adjudication.json").read_text(encoding="utf-8"))
 GOLD = {
@@ -18,11 +28,41 @@ GOLD = {
 }
 
 
-def test_every_article_has_gold_and_every_pass(assembled):
+def test_every_article_has_gold_and_its_passes_are_known(assembled):
     doc_ids = sorted(d.doc_id for d in assembled.docs)
     assert sorted(GOLD) == doc_ids
-    for name in ("a", "b", "c"):
-        assert sorted(load_pass(ANNOTATIONS, name)) == doc_ids
+    coverage = pass_coverage(ANNOTATIONS, doc_ids)
+    # every pass file is of a published article
+    for name in PASS_NAMES:
+        assert set(load_pass(ANNOTATIONS, name)) <= set(doc_ids)
+    # the five original articles were annotated three times; articles added later
+    # may have fewer passes, and the card says which
+    for doc_id in doc_ids[:5]:
+        assert coverage[doc_id] == ("a", "b", "c")
+
+
+@pytest.mark.parametrize(("passes", "words"), [
+    # gold only: a reviewed pre-annotation draft, no agreement
+    ((), "one pass: a reviewed pre-annotation draft"),
+    # one pass kept beside the gold
+    (("a",), "one pass (A)"),
+    # the original three
+    (("a", "b", "c"), "3 passes (A, B, C)"),
+])
+def test_passes_are_described_for_one_two_or_three(passes, words):
+    assert words in describe_passes(passes)
+    assert f"| `x` | {len(passes) or 1} |" in coverage_table({"x": passes})
+
+
+def test_a_single_pass_article_changes_no_agreement_or_adjudication():
+    a, b = load_pass(ANNOTATIONS, "a"), load_pass(ANNOTATIONS, "b")
+    gold = dict(GOLD)
+    gold["999_new"] = next(iter(GOLD.values()))  # an article with gold only
+    a2 = {**a, "998_only_a": next(iter(a.values()))}  # and one with pass A only
+    assert disagreements(a2, b) == disagreements(a, b)
+    assert disagreements(a, gold) == disagreements(a, GOLD)
+    assert entity_agreement(a2, b) == entity_agreement(a, b)
+    assert quote_agreement(a2, b) == quote_agreement(a, b)
 
 
 def test_every_disagreement_between_the_passes_is_adjudicated():

@@ -6,7 +6,9 @@ its ``fixture.json`` describes what git cannot store well or a reader should
 see at a glance. Keys of ``fixture.json``, applied in this order:
 
 - ``description``: what is broken (required);
-- ``command``: ``validate`` (default) or ``build``;
+- ``command``: ``validate`` (default) or ``build``, or the command an ``argv`` runs;
+- ``argv``: the full command line instead (``add``, ``accept``, ``release``, …), with
+  ``{root}`` standing for the workspace;
 - ``out``: the ``--out`` folder relative to the workspace (default ``corpus``);
 - ``prebuild``: build the unbroken mini corpus into ``corpus/`` first;
 - ``delete``, ``mkdir``: lists of paths;
@@ -54,7 +56,7 @@ UNIT_TESTED = {
 INCIDENT_LINE = re.compile(r"^(?P<path>[^\n]+?):(?: (?P<where>[^\n\[]+?):)? "
                            r"\[(?P<check>[a-z0-9-]+)\] (?P<message>.+)$")
 #: The last line of an error report.
-SUMMARY_LINE = re.compile(r"^sokhan (build|validate): \d+ problem\(s\); nothing written$")
+SUMMARY_LINE = re.compile(r"^sokhan [a-z-]+: \d+ problem\(s\); nothing written$")
 
 
 class Workspace:
@@ -107,6 +109,7 @@ class Workspace:
         for rel, text in spec.get("write_text", {}).items():
             if isinstance(text, dict):
                 text = text["text"] * text.get("repeat", 1)
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes(text.encode("utf-8"))
         for rel, data in spec.get("write_bytes", {}).items():
             (root / rel).write_bytes(base64.b64decode(data))
@@ -181,7 +184,12 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
     ws = Workspace(tmp_path)
     ws.apply(folder, spec)
-    status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
+    if "argv" in spec:
+        capsys.readouterr()
+        status = main([a.replace("{root}", str(tmp_path)) for a in spec["argv"]])
+        err = capsys.readouterr().err
+    else:
+        status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
     return status, err, reported(err)
 
 
