@@ -7,6 +7,7 @@ see at a glance. Keys of ``fixture.json``, applied in this order:
 
 - ``description``: what is broken (required);
 - ``command``: ``validate`` (default) or ``build``;
+- ``out``: the ``--out`` folder relative to the workspace (default ``corpus``);
 - ``prebuild``: build the unbroken mini corpus into ``corpus/`` first;
 - ``delete``, ``mkdir``: lists of paths;
 - ``write_text``: path → text, or ``{"text": …, "repeat": n}``;
@@ -65,15 +66,17 @@ class Workspace:
         shutil.copytree(MINI / "annotations", root / "annotations")
         (root / "card.md").write_text(CARD, encoding="utf-8")
 
-    def args(self, command: str = "validate") -> list[str]:
+    def args(self, command: str = "validate", out: str | None = None) -> list[str]:
+        """Arguments naming the workspace; ``out`` is relative to it ("" stays empty)."""
+        out_arg = str(self.root / "corpus") if out is None else out and str(self.root / out)
         return [command, "--seeds", str(self.root / "seeds"),
                 "--annotations", str(self.root / "annotations"),
-                "--out", str(self.root / "corpus"), "--card", str(self.root / "card.md")]
+                "--out", out_arg, "--card", str(self.root / "card.md")]
 
-    def run(self, command: str, capsys) -> tuple[int, str]:
+    def run(self, command: str, capsys, out: str | None = None) -> tuple[int, str]:
         """Run the command line in-process; returns the status and stderr."""
         capsys.readouterr()
-        status = main(self.args(command))
+        status = main(self.args(command, out))
         return status, capsys.readouterr().err
 
     def rehash(self) -> None:
@@ -178,7 +181,7 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
     ws = Workspace(tmp_path)
     ws.apply(folder, spec)
-    status, err = ws.run(spec.get("command", "validate"), capsys)
+    status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
     return status, err, reported(err)
 
 

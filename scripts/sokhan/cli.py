@@ -32,8 +32,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="seed folder (default: seeds)")
         p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
                        help="annotation folder (default: corpus/annotations)")
-        p.add_argument("--out", type=Path, default=Path("corpus"),
-                       help="corpus folder (default: corpus)")
+        # a str, not a Path: Path("") is ".", and an empty --out must be refused, not
+        # taken for the working folder
+        p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
     checks = sub.add_parser("checks", help="list the stable check ids")
@@ -94,11 +95,26 @@ def _preflight(args) -> None:
                                    "annotations folder (is --annotations right?)")])
 
 
+def _guard_output(args) -> Path:
+    """Refuse an output folder that could destroy the inputs, before anything is touched."""
+    from sokhan.outdir import output_incidents
+
+    incidents = output_incidents(
+        args.out,
+        {"seeds": args.seeds, "annotations": args.annotations, "card template": args.card},
+        nested=("annotations",),  # corpus/annotations: the build keeps it entry by entry
+    )
+    if incidents:
+        raise BuildError(incidents)
+    return Path(args.out)
+
+
 def _build(args) -> int:
     from sokhan.build import build
     from sokhan.swap import recover
 
     started = time.perf_counter()
+    args.out = _guard_output(args)
     try:
         recover(args.out)  # a corpus a killed build left under its backup name
         _preflight(args)
@@ -124,6 +140,7 @@ def _build(args) -> int:
 def _validate(args) -> int:
     from sokhan.verify import verify
 
+    args.out = Path(args.out)
     _preflight(args)
     incidents = verify(args.seeds, args.annotations, args.out, args.card)
     if incidents:

@@ -43,6 +43,8 @@ CHECKS: dict[str, str] = {
     "annotation-schema": "an annotation file does not match its JSON Schema",
     "annotation-orphan": "an annotation file names an article that does not exist",
     "annotation-doc-id": "an annotation file's doc_id differs from its file name",
+    "annotation-draft": "a file in the gold annotations folder is a machine draft (it has a "
+                        "draft block); gold files come from `sokhan accept`",
     "span-range": "a span lies outside the article's raw text",
     "span-text": "a span's copied text differs from the raw text at its offsets",
     "span-token": "a span starts or ends inside a token of the normalised text",
@@ -74,6 +76,9 @@ CHECKS: dict[str, str] = {
                     "is a data file the build does not write",
     "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
                     "full); the old corpus is kept",
+    "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
+                     "contains or lies inside an input, is a project root, or contains the "
+                     "working folder; refused before anything is touched",
 }
 
 #: Ids that were announced but are no longer checked; reserved, never reused.

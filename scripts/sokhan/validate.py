@@ -495,7 +495,16 @@ def check_annotation(
         expected_doc_id: the doc id the file name gives.
     """
     incidents = _structure(ann, path, doc, expected_doc_id)
-    if doc is None or any(i.check != "annotation-doc-id" for i in incidents):
+    if not incidents and "draft" in ann:
+        # a machine draft is never published as gold, whatever its status says
+        draft = ann["draft"]
+        incidents.append(Incident(path, "/draft", "annotation-draft",
+                                  f"a draft by {clip(draft['tool'])} {clip(draft['version'])} "
+                                  f"with status {draft['status']!r}; expected a gold file: "
+                                  "review the draft, set its status to 'reviewed' and run "
+                                  "`sokhan accept`"))
+    if doc is None or any(i.check not in ("annotation-doc-id", "annotation-draft")
+                          for i in incidents):
         return incidents
     spans = _SpanChecker(doc, sentences, path)
     incidents.extend(_duplicate_ids(ann, path))
