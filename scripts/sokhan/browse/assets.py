@@ -47,7 +47,7 @@ td.num { text-align: end; font-variant-numeric: tabular-nums; }
 .s { border-radius: 3px; }
 .s::before { content: attr(data-label); font: 10px/1 system-ui, "DejaVu Sans", sans-serif;
   color: var(--muted); background: #eef1f4; border-radius: 3px; padding: 1px 4px; margin: 0 2px;
-  vertical-align: super; direction: ltr; unicode-bidi: isolate; }
+  vertical-align: super; direction: ltr; unicode-bidi: isolate; white-space: nowrap; }
 .s.role-headline { font-size: 24px; font-weight: 700; }
 .s.role-subheadline { font-weight: 700; }
 .s.role-boilerplate, .s.role-source_credit { color: var(--muted); font-size: 15px; }
@@ -63,7 +63,7 @@ td.num { text-align: end; font-variant-numeric: tabular-nums; }
 .qs.pronoun::after, .qcue.dropped::before { content: attr(data-resolved);
   font: 11px/1 system-ui, "Noto Sans Arabic", "DejaVu Sans", sans-serif; color: #fff;
   background: var(--speaker); border-radius: 3px; padding: 2px 4px; margin: 0 3px;
-  vertical-align: super; }
+  vertical-align: super; white-space: nowrap; display: inline-block; line-height: 1.2; }
 .qcue.dropped::before { background: #6c4bb4; }
 [data-q], [data-m] { cursor: pointer; }
 .hl { background: #fff3a8 !important; box-shadow: 0 0 0 2px #f2c200; }

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
 
 def esc(text: str) -> str:
@@ -59,7 +60,7 @@ def nest(text: str, marks: Iterable[Mark]) -> str:
     out: list[str] = []
     stack: list[Mark] = []
     opened: set[int] = set()
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in pairwise(points):
         covering = [m for m in spans if m.start <= a and b <= m.end]
         covering.sort(key=lambda m: order[id(m)])
         keep = 0

@@ -124,7 +124,9 @@ def index_page(view: View) -> str:
         spoken.update(q.speaker_entity for q in layers.quotes)
         rows.append(
             f'<tr data-doc="{esc(a.doc.doc_id)}"><td><a href="{esc(article_path(a.doc.doc_id))}">'
-            f"{esc(a.doc.doc_id)}</a></td><td>{_fa(meta.get('headline') or '')}</td>"
+            f"{esc(a.doc.doc_id)}</a></td>"
+            f"<td>{_fa(meta.get('headline') or meta.get('event_fa') or '')}"
+            f"</td>"
             f"<td>{esc(a.split)}</td><td>{esc(meta.get('outlet') or '—')}</td>"
             f"<td>{esc(str(meta.get('event_date')))}</td>"
             f'<td class="num">{len(a.sentences)}</td>'
@@ -143,7 +145,7 @@ def index_page(view: View) -> str:
     unknown = spoken[UNKNOWN_SPEAKER]
     body = (
         "<h2>Articles</h2>\n"
-        + _table(["article", "headline", "split", "outlet", "date", "sentences", "tokens",
+        + _table(["article", "headline or event", "split", "outlet", "date", "sentences", "tokens",
                   "mentions", "quotations"], rows, id="articles")
         + _legend(types)
         + "<h2>Entities</h2>\n"
@@ -176,9 +178,9 @@ def _marks(view: View, article: Article, layer: str, prefix: str) -> list[Mark]:
         label = f"{s.n}" if s.role == "body" else f"{s.n} {s.role}"
         if s.repeat_of:
             label += f" · repeat of {short(s.repeat_of)}"
-        tag = (f'<span{attrs(class_=f"s role-{s.role}" + (" repeat" if s.repeat_of else ""),
-                             id=prefix + s.id, data_s=s.id, data_role=s.role,
-                             data_label=label)}>')
+        classes = f"s role-{s.role}" + (" repeat" if s.repeat_of else "")
+        tag = "<span" + attrs(class_=classes, id=prefix + s.id, data_s=s.id, data_role=s.role,
+                              data_label=label) + ">"
         marks.append(Mark(start, end, 1, s.id, lambda _first, tag=tag: tag))
 
     groups: dict[tuple[str, int, int], list[tuple[Quote, Span]]] = defaultdict(list)
@@ -200,27 +202,28 @@ def _marks(view: View, article: Article, layer: str, prefix: str) -> list[Mark]:
         if kind == "cue" and any(q.speaker is None for q in quotes):
             classes += " dropped"
             resolved = "∅ " + _resolved(view, quotes[0].speaker_entity)
-        anchor = f"{prefix}{kind}-{start}-{end}"
+        key = f"{kind}-{start}-{end}"
+        anchor = prefix + key
 
         def tag(first: bool, classes=classes, quotes=quotes, kind=kind, anchor=anchor,
-                resolved=resolved) -> str:
-            return (f'<span{attrs(class_=classes, id=anchor if first else None,
-                                  data_q=" ".join(q.id for q in quotes), data_part=kind,
-                                  data_resolved=resolved, data_cont=None if first else "1",
-                                  tabindex="0" if first else None)}>')
+                resolved=resolved, key=key) -> str:
+            return "<span" + attrs(class_=classes, id=anchor if first else None,
+                                   data_q=" ".join(q.id for q in quotes), data_part=kind,
+                                   data_k=key,
+                                   data_resolved=resolved, data_cont=None if first else "1",
+                                   tabindex="0" if first else None) + ">"
 
         rank = 2 if kind == "content" else 3
-        marks.append(Mark(start, end, rank, f"{kind}-{start}-{end}", tag))
+        marks.append(Mark(start, end, rank, key, tag))
 
     for m in article.layers.mentions:
         start, end = _offsets(m.span, layer)
 
         def mtag(first: bool, m: Mention = m) -> str:
-            return (f'<span{attrs(class_=f"m t-{m.type}", id=prefix + m.id if first else None,
-                                  data_m=m.id, data_cont=None if first else "1",
-                                  data_href=f"../{entity_path(m.entity_id)}"
-                                  if m.entity_id else None,
-                                  tabindex="0" if first else None)}>')
+            href = f"../{entity_path(m.entity_id)}" if m.entity_id else None
+            return "<span" + attrs(class_=f"m t-{m.type}", id=prefix + m.id if first else None,
+                                   data_m=m.id, data_cont=None if first else "1",
+                                   data_href=href, tabindex="0" if first else None) + ">"
 
         marks.append(Mark(start, end, 4, m.id, mtag))
     return marks
@@ -256,8 +259,8 @@ def _quote_item(view: View, q: Quote, children: list[str]) -> str:
         speaker = (f'<a href="#{esc(anchor_of(q.speaker, "speaker"))}">{speaker}</a>')
     sentences = " ".join(f'<a href="#n-{esc(s)}">{esc(short(s))}</a>' for s in q.sentence_ids)
     return (
-        f'<li{attrs(class_="quote nested" if q.parent_id else "quote", id=f"quote-{q.id}",
-                    data_quote=q.id)}>'
+        "<li" + attrs(class_="quote nested" if q.parent_id else "quote", id=f"quote-{q.id}",
+                      data_quote=q.id) + ">"
         f'<span class="badge {esc(q.form)}">{esc(q.form)}</span> <b>{esc(short(q.id))}</b>'
         f"{nesting}\n<dl>"
         f"<dt>speaker</dt><dd>{speaker}{_entity_link(view, q.speaker_entity, '../')}</dd>"
@@ -292,7 +295,7 @@ def article_page(view: View, article: Article) -> str:
         f'<p>{esc(doc.doc_id)} · {esc(article.split)} · {esc(meta.get("outlet") or "—")} · '
         f'{esc(str(meta.get("event_date")))} · {len(article.sentences)} sentences · '
         f"{len(layers.mentions)} mentions · {len(layers.quotes)} quotations · "
-        f'source <code>seeds/{esc(doc.seed.file)}</code></p>\n'
+        f'source <code>seeds/{esc(doc.seed.file)}</code><br>{esc(meta.get("event") or "")}</p>\n'
         + _legend(types)
         + f'<div class="controls">text: {buttons}</div>\n'
         + "".join(texts)
@@ -312,7 +315,8 @@ def article_page(view: View, article: Article) -> str:
             for q in layers.quotes
         },
     }
-    heading = f"<h1>{_fa(meta.get('headline') or doc.doc_id)}</h1>"
+    heading = (f"<h1>{esc(doc.doc_id)}</h1>"
+               f"{_fa(meta.get('headline') or meta.get('event_fa') or '')}")
     return _page(view, doc.doc_id, "../", heading, body, data)
 
 
@@ -339,18 +343,21 @@ def entity_page(view: View, entity_id: str) -> str:
                     f"{esc(a.doc.doc_id)} {esc(short(m.id))}</a></td><td>{esc(m.type)}</td>"
                     f"<td>{_in_sentence(a, m.span, m.sentence_id)}</td></tr>\n")
         for q in a.layers.quotes:
-            link = f'<a href="{esc(page)}#quote-{esc(q.id)}">{esc(a.doc.doc_id)} {esc(short(q.id))}</a>'
+            link = (f'<a href="{esc(page)}#quote-{esc(q.id)}">'
+                    f"{esc(a.doc.doc_id)} {esc(short(q.id))}</a>")
             cells = (f'<td><span class="badge {esc(q.form)}">{esc(q.form)}</span></td>'
                      f"<td>{esc(q.speaker_kind)}"
                      f"{' ' + _fa(q.speaker.text) if q.speaker else ''}</td>"
                      f"<td>{_fa(q.cue.text)}</td>"
                      f"<td>{_fa(' … '.join(c.text for c in q.content))}</td>")
             if q.speaker_entity == entity_id:
+                addressee = _entity_link(view, q.addressee_entity, "../")
                 spoken_rows.append(f'<tr data-spoken="{esc(q.id)}"><td>{link}</td>{cells}'
-                                   f"<td>{_entity_link(view, q.addressee_entity, '../')}</td></tr>\n")
+                                   f"<td>{addressee}</td></tr>\n")
             if q.addressee_entity == entity_id:
+                speaker = _entity_link(view, q.speaker_entity, "../")
                 addressed_rows.append(f'<tr data-addressed="{esc(q.id)}"><td>{link}</td>{cells}'
-                                      f"<td>{_entity_link(view, q.speaker_entity, '../')}</td></tr>\n")
+                                      f"<td>{speaker}</td></tr>\n")
     groups = sorted(e.id for e in view.entities.values() if entity_id in e.members)
     facts = [f"type {esc(entity.type)}", f"id <code>{esc(entity.id)}</code>"]
     if entity_id in view.proposed:
@@ -358,7 +365,8 @@ def entity_page(view: View, entity_id: str) -> str:
     if entity.aliases:
         facts.append("aliases " + "، ".join(_fa(a) for a in entity.aliases))
     if entity.members:
-        facts.append("a group of " + ", ".join(_entity_link(view, e, "../") for e in entity.members))
+        facts.append("a group of "
+                     + ", ".join(_entity_link(view, e, "../") for e in entity.members))
     if groups:
         facts.append("member of " + ", ".join(_entity_link(view, g, "../") for g in groups))
     quote_head = ["quotation", "form", "speaker span", "cue", "content"]
