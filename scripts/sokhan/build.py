@@ -20,6 +20,7 @@ from sokhan.attach import Attached, attach
 from sokhan.card import render_card, sections
 from sokhan.croissant import croissant
 from sokhan.features import CONFIGS
+from sokhan.figures import figures
 from sokhan.incidents import BuildError, Incident
 from sokhan.normalise import HAZM_OPTIONS, describe_changes, normalise
 from sokhan.publish import (
@@ -52,9 +53,9 @@ from sokhan.validate import (
 
 REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
-GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json"}
+GENERATED = {"data/", "figures/", "README.md", "build-manifest.json", "croissant.json"}
 #: Libraries whose version can change the built corpus.
-PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq")
+PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq", "matplotlib")
 
 
 @dataclass
@@ -264,6 +265,10 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     files["croissant.json"] = (
         json.dumps(croissant(digests), ensure_ascii=False, indent=1) + "\n"
     ).encode()
+    # the card's pictures: listed in the manifest, but not Croissant data files
+    for path, data in figures(corpus.rows).items():
+        files[path] = data
+        digests[path] = hashlib.sha256(data).hexdigest()
     result = manifest(corpus, annotations_dir, digests)
     files["build-manifest.json"] = (
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

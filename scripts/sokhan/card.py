@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sokhan import __version__
 from sokhan.features import COLUMNS, CONFIGS
+from sokhan.figures import markdown as figures_markdown
 from sokhan.publish import config_splits
 from sokhan.records import BIO_TAGS, ENTITY_TYPES, QUOTE_FORMS, ROLES, SPEAKER_KINDS
 from sokhan.validate import SCHEMA_VERSION
@@ -157,6 +158,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
                 ],
             )
         ),
+        "figures": figures_markdown(),
         "quote_table": table(
             ["form", *SPEAKER_KINDS, "total"],
             [
