@@ -6,6 +6,7 @@ never the HTML source. The site is served from a loopback HTTP server.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -18,10 +19,11 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from conftest import REPO
+from conftest import ANNOTATIONS, REPO
+from helpers import PROPOSED, make_draft
 from sokhan.browse.output import write_site
 from sokhan.browse.pages import article_path, site
-from sokhan.browse.view import from_corpus
+from sokhan.browse.view import from_corpus, from_draft
 
 pytestmark = pytest.mark.browser
 
@@ -33,18 +35,28 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SHOWN = "003_6bdf49eb73ba74a2"
 
 
+@contextlib.contextmanager
+def _serve(folder: Path):
+    """``folder`` on a loopback HTTP server, for as long as the block runs; yields its url."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
 def served(assembled, tmp_path_factory):
     """The site of the repository's corpus on a loopback HTTP server: (base url, folder)."""
     folder = tmp_path_factory.mktemp("browse") / "site"
     write_site(site(from_corpus(assembled)), folder)
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", folder
-    server.shutdown()
-    server.server_close()
+    with _serve(folder) as base:
+        yield base, folder
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -285,3 +297,21 @@ def test_screenshots(assembled, served, browser, tmp_path):
             assert spread > 20, f"{shot.name} looks blank (grey-level spread {spread:.1f})"
     if os.environ.get("SOKHAN_UPDATE_SCREENSHOT"):
         shutil.copyfile(tmp_path / f"{SHOWN}.png", REPO / "docs" / "browse-article.png")
+
+
+def test_a_draft_is_drawn_the_same_way_and_marked(assembled, browser, tmp_path):
+    view = from_draft(assembled, make_draft(ANNOTATIONS), "draft.json")
+    write_site(site(view), tmp_path / "draft-site")
+    article = view.articles[0]
+    with _serve(tmp_path / "draft-site") as base:
+        _open(browser, base + article_path(article.doc.doc_id))
+        banner = browser.find_element("id", "draft-banner")
+        assert banner.is_displayed() and banner.text.startswith("DRAFT")
+        drawn = browser.execute_script(_DRAWN, "layer-norm")
+        assert drawn["text"] == article.doc.text and drawn["direction"] == "rtl"
+        assert Counter(drawn["mentions"]) == Counter(m.id for m in article.layers.mentions)
+        proposed = next(m for m in article.layers.mentions if m.entity_id == PROPOSED["id"])
+        browser.execute_script("document.getElementById(arguments[0]).focus()",
+                               "n-" + proposed.id)
+        tip = browser.find_element("id", "tip").text
+        assert PROPOSED["name_en"] in tip and "[proposed]" in tip
