@@ -21,7 +21,6 @@ from sokhan.browse.pages import article_path, entity_path, site
 from sokhan.browse.view import from_corpus, from_draft
 from sokhan.cli import main
 from sokhan.incidents import BuildError
-from sokhan.records import Entity
 
 
 def _mark(start, end, rank, key):
@@ -53,7 +52,7 @@ def test_nest(text, marks, html):
 class _Balance(HTMLParser):
     """Fails on a closing tag that does not match the open one."""
 
-    VOID = {"meta", "br", "link", "img", "input"}
+    VOID = frozenset({"meta", "br", "link", "img", "input"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

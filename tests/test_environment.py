@@ -37,9 +37,9 @@ def test_the_pinned_set_imports_together():
 
 
 def test_matplotlib_draws_with_numpy_1_24():
+    import numpy
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    import numpy
 
     assert numpy.__version__ == "1.24.3"
     fig = Figure(figsize=(1, 1))
