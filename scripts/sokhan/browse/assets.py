@@ -34,6 +34,7 @@ table { border-collapse: collapse; margin: 8px 0 20px; background: #fff; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: start; vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; }
 td.num { text-align: end; font-variant-numeric: tabular-nums; }
+td:first-child { white-space: nowrap; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 10px; margin: 8px 0 12px; font-size: 13px;
   align-items: center; }
 .legend .key { padding: 1px 6px; border-radius: 3px; border: 1px solid #0002; }
