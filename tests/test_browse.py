@@ -13,14 +13,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import ANNOTATIONS
-from helpers import DRAFT_DOC, PROPOSED, make_draft, write_json
+from helpers import ANNOTATIONS, DRAFT_DOC, PROPOSED, REPO, make_draft, write_json
 from sokhan.browse.markup import Mark, nest
 from sokhan.browse.output import MARKER, write_site
 from sokhan.browse.pages import article_path, entity_path, site
 from sokhan.browse.view import from_corpus, from_draft
+from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
-from sokhan.incidents import BuildError
 
 
 def _mark(start, end, rank, key):
@@ -167,8 +166,6 @@ def test_write_site_replaces_its_own_folder_and_refuses_others(tmp_path):
 
 @pytest.mark.slow
 def test_cli_browse_writes_the_site_and_a_draft(tmp_path, capsys, monkeypatch):
-    from conftest import REPO
-
     monkeypatch.chdir(REPO)
     out = tmp_path / "site"
     assert main(["browse", "--out", str(out)]) == 0
@@ -186,8 +183,6 @@ def test_cli_browse_writes_the_site_and_a_draft(tmp_path, capsys, monkeypatch):
     "docs",           # a folder of the project that is not a site: not replaced
 ])
 def test_cli_browse_refuses_a_dangerous_out(out, capsys, monkeypatch):
-    from conftest import REPO
-
     monkeypatch.chdir(REPO)
     before = sorted(p.name for p in (REPO / out).iterdir()) if out else None
     assert main(["browse", "--out", out]) == 1

@@ -19,8 +19,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from conftest import ANNOTATIONS, REPO
-from helpers import PROPOSED, make_draft
+from helpers import ANNOTATIONS, PROPOSED, REPO, make_draft
 from sokhan.browse.output import write_site
 from sokhan.browse.pages import article_path, site
 from sokhan.browse.view import from_corpus, from_draft

@@ -36,10 +36,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-from sokhan.build import check_rows, offset_problems
+from helpers import REPO
+from sokhan.checks.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
+from sokhan.checks.rows import check_rows, offset_problems
 from sokhan.cli import main
-from sokhan.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 FIXTURES = REPO / "tests" / "fixtures" / "checks"
@@ -309,7 +309,7 @@ def test_record_offsets_catch_a_shifted_span(mini_corpus):
 
 
 def test_tokenisation_catches_a_token_not_in_its_sentence(mini_corpus, monkeypatch):
-    import sokhan.tokenise as tokenise
+    import sokhan.stages.tokenise as tokenise
 
     # hazm's tokens are substrings with the options Sokhan sets; simulate one that is not
     monkeypatch.setattr(tokenise, "split_words", lambda text: ["پوتین", "نیست"])

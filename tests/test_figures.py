@@ -7,7 +7,7 @@ import io
 import re
 import struct
 
-from sokhan.figures import FIGURES, figures
+from sokhan.publication.figures import FIGURES, figures
 
 
 def _chunks(png: bytes) -> list[bytes]:

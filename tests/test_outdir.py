@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
+from sokhan.checks.outdir import output_incidents
 from sokhan.cli import main
-from sokhan.outdir import output_incidents
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 

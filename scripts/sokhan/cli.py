@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from sokhan.incidents import CHECKS, BuildError, Incident, markdown_table
+from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table
 
 #: Exit statuses.
 OK, BAD_INPUT, INTERNAL, INTERRUPTED = 0, 1, 2, 130
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _preflight(args) -> None:
     """Refuse a mistyped ``--annotations`` before it builds a corpus without annotations."""
-    from sokhan.validate import shown_path
+    from sokhan.checks.incidents import shown_path
 
     registry = args.annotations / "entities.json"
     if not registry.exists():
@@ -108,7 +108,7 @@ def _preflight(args) -> None:
 
 def _guard_output(args) -> Path:
     """Refuse an output folder that could destroy the inputs, before anything is touched."""
-    from sokhan.outdir import output_incidents
+    from sokhan.checks.outdir import output_incidents
 
     incidents = output_incidents(
         args.out,
@@ -122,7 +122,7 @@ def _guard_output(args) -> Path:
 
 def _build(args) -> int:
     from sokhan.build import build
-    from sokhan.swap import recover
+    from sokhan.publication.swap import recover
 
     started = time.perf_counter()
     args.out = _guard_output(args)
@@ -153,8 +153,9 @@ def _browse(args) -> int:
     from sokhan.browse.pages import site
     from sokhan.browse.view import from_corpus, from_draft
     from sokhan.build import assemble
-    from sokhan.outdir import output_incidents
-    from sokhan.validate import load_json, shown_path
+    from sokhan.checks.incidents import shown_path
+    from sokhan.checks.jsonfile import load_json
+    from sokhan.checks.outdir import output_incidents
 
     started = time.perf_counter()
     inputs = {"seeds": args.seeds, "annotations": args.annotations}

@@ -1,9 +1,9 @@
 """Writing the site: the only place the browser touches the disk.
 
-The site replaces its folder atomically (:mod:`sokhan.swap`). Because it
+The site replaces its folder atomically (:mod:`sokhan.publication.swap`). Because it
 replaces the whole folder, it refuses one that holds anything but a site it
 wrote before (recognised by its marker file), on top of the shared
-``--out`` guard of :mod:`sokhan.outdir`.
+``--out`` guard of :mod:`sokhan.checks.outdir`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sokhan.incidents import BuildError, Incident
-from sokhan.outdir import CHECK
-from sokhan.swap import exchange, staging_dir
+from sokhan.checks.incidents import BuildError, Incident
+from sokhan.checks.outdir import CHECK
+from sokhan.publication.swap import exchange, staging_dir
 
 #: Written into every site folder, so a later run knows the folder is its own to replace.
 MARKER = ".sokhan-browse"

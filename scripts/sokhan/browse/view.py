@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sokhan.attach import Attached, attach
-from sokhan.incidents import BuildError, Incident
-from sokhan.records import Document, Entity, Sentence
-from sokhan.validate import check_annotation, check_registry
+from sokhan.checks.annotations import check_annotation
+from sokhan.checks.incidents import BuildError, Incident
+from sokhan.checks.registry import check_registry
+from sokhan.records import Attached, Document, Entity, Sentence
+from sokhan.stages.attach import attach
 
 if TYPE_CHECKING:
-    from sokhan.build import Corpus
+    from sokhan.records import Corpus
 
 
 @dataclass(frozen=True)

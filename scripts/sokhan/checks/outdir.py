@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from sokhan.incidents import Incident
+from sokhan.checks.incidents import Incident
 
 CHECK = "output-unsafe"
 #: Entries that mark a project root: writing over one would replace a checkout.

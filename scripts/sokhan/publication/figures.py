@@ -17,7 +17,7 @@ import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sokhan.features import SPLITS
+from sokhan.publication.columns import SPLITS
 from sokhan.records import ENTITY_TYPES, QUOTE_FORMS, SPEAKER_KINDS, UNKNOWN_SPEAKER
 
 #: Figure files, relative to the corpus folder, with the card's caption for each.
