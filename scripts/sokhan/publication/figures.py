@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-
-import matplotlib as mpl
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from sokhan.publication.columns import SPLITS
 from sokhan.records import ENTITY_TYPES, QUOTE_FORMS, SPEAKER_KINDS, UNKNOWN_SPEAKER
@@ -43,12 +41,34 @@ _STYLE = {
 }
 _COLOURS = ("#3b6ea8", "#e59a3b", "#5a9e6f", "#b05d8c")
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _style() -> AbstractContextManager:
+    """The fixed style, as a context.
+
+    matplotlib is imported only when a figure is drawn, so commands that stop at bad
+    input (``sokhan validate`` on a huge seed) do not pay for its import.
+    """
+    import matplotlib as mpl
+
+    return mpl.rc_context(_STYLE)
+
+
+def _figure(height: float, width: float = 7) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
 
 def _every(rows: dict[str, dict[str, list[dict]]], config: str) -> list[dict]:
     return [r for split in rows[config].values() for r in split]
 
 
 def _png(fig: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
@@ -73,8 +93,8 @@ def entity_types_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
     """Mentions per entity type, stacked by split."""
     counts = {s: Counter(m["type"] for m in rows["mentions"][s]) for s in SPLITS}
     types = [t for t in ENTITY_TYPES if any(counts[s][t] for s in SPLITS)]
-    with mpl.rc_context(_STYLE):
-        fig = Figure(figsize=(7, 0.32 * len(types) + 1.5), layout="constrained")
+    with _style():
+        fig = _figure(0.32 * len(types) + 1.5)
         ax = fig.add_subplot()
         _stacked(ax, types, {s: [counts[s][t] for t in types] for s in SPLITS})
         ax.set_xlabel("mentions")
@@ -91,8 +111,8 @@ def speakers_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
     top = sorted(total, key=lambda e: (-total[e], e))[:TOP_SPEAKERS]
     by_form = {f: Counter(q["speaker_entity"] for q in quotes if q["form"] == f)
                for f in QUOTE_FORMS}
-    with mpl.rc_context(_STYLE):
-        fig = Figure(figsize=(8, 0.32 * len(top) + 1.5), layout="constrained")
+    with _style():
+        fig = _figure(0.32 * len(top) + 1.5, width=8)
         ax = fig.add_subplot()
         _stacked(ax, [names.get(e, e) for e in top],
                  {f: [by_form[f][e] for e in top] for f in QUOTE_FORMS})
@@ -105,8 +125,8 @@ def quote_forms_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
     """Quotations per form, stacked by the kind of speaker span."""
     quotes = _every(rows, "quotes")
     counts = Counter((q["form"], q["speaker_kind"]) for q in quotes)
-    with mpl.rc_context(_STYLE):
-        fig = Figure(figsize=(7, 2.6), layout="constrained")
+    with _style():
+        fig = _figure(2.6)
         ax = fig.add_subplot()
         _stacked(ax, list(QUOTE_FORMS),
                  {k if k != "none" else "none (dropped subject)":
