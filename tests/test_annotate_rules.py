@@ -193,3 +193,20 @@ def test_dropped_subject_is_carried_over_from_the_previous_quotation():
 ])
 def test_words_that_look_like_cues_are_not_quotations(text):
     assert quotes_of(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a nationality adjective from a country name in CLDR
+    ("هیات چینی وارد شد.", [("چینی", "NORP")]),
+    # a final «یه» is dropped: «ترکیه» → «ترکی»
+    ("شرکتهای ترکی فعالند.", [("ترکی", "NORP")]),
+    # the plural people noun
+    ("ایرانیان مقیم کانادا رای دادند.", [("ایرانیان", "NORP"), ("کانادا", "GPE")]),
+    # a language after «زبان» is LANGUAGE, not NORP
+    ("او به زبان روسی سخن گفت.", [("روسی", "LANGUAGE")]),
+    # a common word that CLDR also lists as a place is left alone («مالی» "financial")
+    ("مشکلات مالی ادامه دارد.", []),
+])
+def test_world_names_nationalities_and_languages(text, expected):
+    found = [(m["text"], m["type"]) for m in draft.annotate(text, "t", (), None)["mentions"]]
+    assert found == expected

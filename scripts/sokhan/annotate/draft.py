@@ -96,6 +96,7 @@ def load() -> None:
     """Load what every article needs (CLDR names, hazm's lexicon and lemmatiser) once."""
     world.world_gazetteer()
     world.languages()
+    world.nationalities()
     names.person_rules(read_article("آقای علی گفت: امروز.", "warm-up"))
 
 
@@ -122,7 +123,8 @@ def annotate(raw: str, doc_id: str, entries: tuple[Entry, ...], model: names.Mod
         rules = names.person_rules(article)
         learnt = names.predict(model, article, entries) if model else []
         merged = merge([registry, numeric, world.match_languages(article), rules,
-                        [p for p in known if p.type != "LANGUAGE"], learnt])
+                        [p for p in known if p.type != "LANGUAGE"],
+                        world.match_nationalities(article), learnt])
         mentions, proposed = link_new(article, names.event_rule(article, merged), entries)
         extra = tuple(Entry(p.id, p.type, p.name_fa, p.aliases) for p in proposed)
         found, _, mentions, orgs = quotes.propose(article, mentions, entries + extra,

@@ -101,10 +101,12 @@ def world_gazetteer() -> Gazetteer:
 
 
 def english_name(ident: str) -> str | None:
-    """The English CLDR name of a world entry id."""
+    """The English CLDR name of a world entry id (or of a nationality id)."""
     for w in world_entries():
         if w.entry.id == ident:
             return w.name_en
+        if f"{w.entry.id}-people" == ident:
+            return f"people of {w.name_en}"
     return None
 
 
@@ -118,4 +120,59 @@ def match_languages(article: Article) -> list[Proposal]:
                 hit = langs.get((s.tokens[i].key,))
                 if hit:
                     out.append(Proposal(s.index, i, i + 1, "LANGUAGE", hit[0], "world"))
+    return out
+
+
+#: Nationality endings: «ایرانی», «ایرانیان», «اروپایی», «آمریکاییها».
+_NATIONALITY_ENDINGS = ("ی", "یان", "یها", "ییان", "یی", "ییها")
+
+
+@cache
+def nationalities() -> dict[str, tuple[str, str]]:
+    """Nationality adjectives and nouns of countries and regions: key -> (id, English).
+
+    Persian forms them from the name: «ایران» → «ایرانی», «ایرانیان»; «اروپا» →
+    «اروپایی»; a final «ه» is dropped: «روسیه» → «روسی». Cities are left out
+    («تهرانی» is more often a surname than a group).
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for w in world_entries():
+        e = w.entry
+        if e.type not in {"GPE", "LOC"} or e.id in _city_ids():
+            continue
+        for alias in e.aliases:
+            keys = alias_key(alias)
+            if len(keys) != 1 or len(keys[0]) < 3:
+                continue
+            name, forms = keys[0], set()
+            if name.endswith("یه"):  # «روسیه» → «روسی», «روسیها»
+                forms |= {name[:-1], name[:-1] + "ها", name[:-2] + "یان"}
+            elif not name.endswith("ه"):
+                forms |= {name + ending for ending in _NATIONALITY_ENDINGS}
+            for form in sorted(forms):
+                out.setdefault(form, (f"{e.id}-people", f"people of {w.name_en}"))
+    return out
+
+
+@cache
+def _city_ids() -> frozenset[str]:
+    fa, en = Locale("fa"), Locale("en")
+    ids = set()
+    for zone, names in fa.time_zones.items():
+        if names.get("city"):
+            english = en.time_zones.get(zone, {}).get("city") or zone.split("/")[-1]
+            ids.add(_slug(english.replace("_", " ")))
+    countries = {_slug(en.territories.get(c, c)) for c in fa.territories}
+    return frozenset(ids - countries)
+
+
+def match_nationalities(article: Article) -> list[Proposal]:
+    """NORP mentions of nationality words («روسی», «اروپایی»), one token each."""
+    table = nationalities()
+    out = []
+    for s in article.sentences:
+        for i, t in enumerate(s.tokens):
+            hit = table.get(t.key)
+            if hit and not (i > 0 and s.tokens[i - 1].key in {"زبان", "زبانهای"}):
+                out.append(Proposal(s.index, i, i + 1, "NORP", hit[0], "world"))
     return out
