@@ -128,7 +128,7 @@ def index_page(view: View) -> str:
             f"<td>{_fa(meta.get('headline') or meta.get('event_fa') or '')}"
             f"</td>"
             f"<td>{esc(a.split)}</td><td>{esc(meta.get('outlet') or '—')}</td>"
-            f"<td>{esc(str(meta.get('event_date')))}</td>"
+            f"<td>{esc(str(meta.get('event_date') or '—'))}</td>"
             f'<td class="num">{len(a.sentences)}</td>'
             f'<td class="num">{sum(len(s.tokens) for s in a.sentences)}</td>'
             f'<td class="num">{len(layers.mentions)}</td>'
@@ -293,7 +293,7 @@ def article_page(view: View, article: Article) -> str:
     types = Counter(m.type for m in layers.mentions)
     body = (
         f'<p>{esc(doc.doc_id)} · {esc(article.split)} · {esc(meta.get("outlet") or "—")} · '
-        f'{esc(str(meta.get("event_date")))} · {len(article.sentences)} sentences · '
+        f'{esc(str(meta.get("event_date") or "—"))} · {len(article.sentences)} sentences · '
         f"{len(layers.mentions)} mentions · {len(layers.quotes)} quotations · "
         f'source <code>seeds/{esc(doc.seed.file)}</code><br>{esc(meta.get("event") or "")}</p>\n'
         + _legend(types)
