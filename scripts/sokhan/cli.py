@@ -368,7 +368,7 @@ def _anchors(args) -> int:
         raise BuildError(incidents)
     seeds = {s.doc_id: s for s in read_seeds(args.seeds)}
     doc_id = ann.get("doc_id") if isinstance(ann, dict) else None
-    if doc_id not in seeds:
+    if not isinstance(ann, dict) or doc_id not in seeds:
         raise BuildError([Incident(shown_path(args.draft), "/doc_id", "annotation-orphan",
                                    f"no seed article {doc_id!r}; expected a manifest doc id")])
     raw = seeds[doc_id].raw_text

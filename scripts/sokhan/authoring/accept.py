@@ -120,8 +120,9 @@ def review(draft_path: Path, seeds_dir: Path, annotations_dir: Path) -> Review:
         raise BuildError(incidents)
     reg_path = annotations_dir / REGISTRY
     registry, found = load_json(reg_path, "registry-json")
-    if found:
-        raise BuildError(found)
+    if found or not isinstance(registry, dict) or not isinstance(registry.get("entities"), list):
+        raise BuildError(found or [Incident(shown_path(reg_path), "", "registry-schema",
+                                            "expected an object with an entities list")])
     gold = {k: v for k, v in ann.items() if k != "draft"}
     merged, added, incidents = merge_registry(
         registry, ann["draft"]["proposed_entities"], used_entities(gold), shown)

@@ -47,8 +47,9 @@ def draft(seeds_dir: Path, doc_id: str) -> list[dict]:
 def merge_into(fixture: Path, doc_id: str, entry: list[dict], overwrite: bool) -> None:
     """Add (or with ``overwrite`` replace) one article's entry in the fixture file."""
     data, incidents = load_json(fixture, "annotation-json") if fixture.exists() else ({}, [])
-    if incidents:
-        raise BuildError(incidents)
+    if incidents or not isinstance(data, dict):
+        raise BuildError(incidents or [Incident(shown_path(fixture), "", "annotation-json",
+                                                "expected an object of articles")])
     if doc_id in data and not overwrite:
         raise BuildError([Incident(shown_path(fixture), f"/{doc_id}", "gold-exists",
                                    "the fixture already has this article's reviewed sentences; "
