@@ -85,7 +85,8 @@ def _stacked(ax, labels: list[str], series: dict[str, list[int]]) -> None:
     for y, total in zip(ys, left, strict=True):
         ax.text(total + max(left) * 0.01, y, str(total), va="center", fontsize=9)
     ax.set_yticks(ys, labels)
-    ax.set_xlim(0, max(left) * 1.1 if max(left) else 1)
+    # a corpus without mentions or quotations (every article empty) draws empty axes
+    ax.set_xlim(0, max(left, default=0) * 1.1 or 1)
     ax.figure.legend(frameon=False, loc="outside lower center", ncol=len(series))
 
 
