@@ -1,4 +1,4 @@
-"""Command line: ``sokhan build``, ``sokhan validate`` and ``sokhan checks``.
+"""Command line: ``sokhan build``, ``validate``, ``checks``, ``export`` and ``import``.
 
 Bad input ends with every incident on standard error, one per line as
 ``path: location: [check-id] message``, and exit status 1, never with a
@@ -36,6 +36,24 @@ def _parser() -> argparse.ArgumentParser:
                        help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
+    for name, what in (("export", "write the annotated articles in a standard format"),
+                       ("import", "read a corrected brat or XMI export back into an "
+                                  "annotation file")):
+        p = sub.add_parser(name, help=what, description=what)
+        p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="seed folder (default: seeds)")
+        p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                       help="annotation folder (default: corpus/annotations)")
+    export = sub.choices["export"]
+    export.add_argument("--format", required=True, choices=("conllu", "iob2", "brat", "xmi"))
+    export.add_argument("--out", type=Path, required=True, help="folder to write the files into")
+    imp = sub.choices["import"]
+    imp.add_argument("--format", required=True, choices=("xmi", "brat"))
+    imp.add_argument("file", type=Path, help="the .xmi file, or the .ann file (its .txt beside)")
+    imp.add_argument("--out", type=Path, required=True, help="annotation file to write")
+    imp.add_argument("--typesystem", type=Path,
+                     help="TypeSystem.xml (default: the one beside the XMI file)")
+    imp.add_argument("--annotator", help="annotator name (default: the one the export recorded)")
     checks = sub.add_parser("checks", help="list the stable check ids")
     checks.add_argument("--markdown", action="store_true",
                         help="print the Markdown table of docs/checks.md")
@@ -56,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         if command == "build":
             return _build(args)
+        if command == "export":
+            return _export(args)
+        if command == "import":
+            return _import(args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
@@ -129,6 +151,65 @@ def _validate(args) -> int:
     if incidents:
         raise BuildError(incidents)
     print(f"{args.out}: valid; seeds, annotations and published files agree with a fresh build")
+    return OK
+
+
+def _export(args) -> int:
+    from sokhan.build import assemble
+    from sokhan.exchange.adapter import exchange_documents
+    from sokhan.exchange.export import export_files
+    from sokhan.publish import config_splits
+    from sokhan.validate import load_json
+
+    _preflight(args)
+    corpus = assemble(args.seeds, args.annotations)  # validates every input first
+    annotations = {}
+    for doc in corpus.docs:
+        path = args.annotations / f"{doc.doc_id}.json"
+        if path.exists():
+            annotations[doc.doc_id], _ = load_json(path, "annotation-json")  # valid: assembled
+    docs = exchange_documents(corpus, annotations)
+    files = export_files(args.format, docs, config_splits("sentences"))
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for rel, text in files.items():
+            (args.out / rel).write_bytes(text.encode("utf-8"))
+    except OSError as err:
+        raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
+                                   f"{err.strerror or err}; expected a writable folder")]) from None
+    size = sum(len(t.encode("utf-8")) for t in files.values())
+    print(f"exported {len(docs)} articles as {args.format} to {args.out}: {len(files)} files, "
+          f"{size} bytes")
+    skipped = len(corpus.docs) - len(docs)
+    if skipped:
+        print(f"skipped: {skipped} articles without an annotation file")
+    return OK
+
+
+def _import(args) -> int:
+    from sokhan.build import assemble
+    from sokhan.exchange.importer import annotation_bytes, import_annotation
+    from sokhan.validate import shown_path
+
+    _preflight(args)
+    out = Path(os.path.abspath(args.out))  # noqa: PTH100
+    gold = Path(os.path.abspath(args.annotations))  # noqa: PTH100
+    if gold in out.parents or out == Path(os.path.abspath(args.file)):  # noqa: PTH100
+        raise BuildError([Incident(shown_path(args.out), "", "import-output",
+                                   "the imported file would be written into the gold "
+                                   "annotations folder or over its input; expected a file "
+                                   "elsewhere (gold files are never rewritten by a script)")])
+    corpus = assemble(args.seeds, args.annotations)
+    ann = import_annotation(args.format, args.file, corpus, typesystem=args.typesystem,
+                            annotator=args.annotator)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(annotation_bytes(ann))
+    except OSError as err:
+        raise BuildError([Incident(shown_path(args.out), "", "corpus-write",
+                                   f"{err.strerror or err}; expected a writable file")]) from None
+    print(f"imported {args.file} into {args.out}: {len(ann['mentions'])} mentions, "
+          f"{len(ann['quotes'])} quotations of {ann['doc_id']}")
     return OK
 
 
