@@ -11,6 +11,8 @@ PINS = {
     "datasets": "5.2.0",
     "wordfreq": "3.1.1",
     "jsonschema": "4.26.0",
+    "conllu": "6.0.0",
+    "dkpro-cassis": "0.12.0",
 }
 
 
@@ -32,6 +34,20 @@ def test_the_pinned_set_imports_together():
     assert hazm.Normalizer().normalize("میتواند") == "می\u200cتواند"
     assert datasets.Features.from_arrow_schema(pyarrow.schema([("x", pyarrow.int32())]))
     assert jsonschema.Draft202012Validator({"type": "string"}).is_valid("سخن")
+
+
+def test_the_exchange_libraries_import_with_the_pinned_numpy():
+    import cassis
+    import conllu
+    import numpy
+
+    # dkpro-cassis needs no NumPy, so it cannot pull a NumPy 2 in beside hazm's 1.24
+    assert numpy.__version__ == "1.24.3"
+    ts = cassis.TypeSystem()
+    cas = cassis.Cas(typesystem=ts)
+    cas.sofa_string = "سخن"
+    assert cassis.load_cas_from_xmi(cas.to_xmi(), typesystem=ts).sofa_string == "سخن"
+    assert conllu.parse("1\tسخن\t_\t_\t_\t_\t_\t_\t_\t_\n\n")[0][0]["form"] == "سخن"
 
 
 def test_lock_file_pins_the_output_changing_libraries():

@@ -163,11 +163,13 @@ def _export(args) -> int:
 
     _preflight(args)
     corpus = assemble(args.seeds, args.annotations)  # validates every input first
-    annotations = {}
+    annotations: dict[str, dict] = {}
     for doc in corpus.docs:
         path = args.annotations / f"{doc.doc_id}.json"
         if path.exists():
-            annotations[doc.doc_id], _ = load_json(path, "annotation-json")  # valid: assembled
+            ann, _ = load_json(path, "annotation-json")  # valid: assemble checked it
+            if isinstance(ann, dict):
+                annotations[doc.doc_id] = ann
     docs = exchange_documents(corpus, annotations)
     files = export_files(args.format, docs, config_splits("sentences"))
     try:

@@ -7,7 +7,8 @@ entity BIO tag (``NE=B-PERSON``), the registry id of the mention
 (``Entity=vladimir-putin``) and the quotation roles of the token
 (``Quote=B-CONTENT:q1,I-CUE:q2``: cue, source (the speaker span) or content, per
 quotation id; ``B`` only on the token where the span begins, so a content span that
-runs on from the previous sentence starts its block with ``I``), and ``SpaceAfter=No`` where the text has no space after it.
+runs on from the previous sentence starts its block with ``I``), and
+``SpaceAfter=No`` where the text has no space after it.
 """
 
 from __future__ import annotations
