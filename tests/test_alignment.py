@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sokhan.normalise import normalise
+from sokhan.stages.normalise import normalise
 
 ZWNJ = "\u200c"
 

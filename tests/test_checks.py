@@ -8,6 +8,7 @@ see at a glance. Keys of ``fixture.json``, applied in this order:
 - ``description``: what is broken (required);
 - ``command``: ``validate`` (default), ``build`` or ``import`` (of the file named by
   ``import``, in the format of ``export``, into ``out``, default ``imported/<stem>.json``);
+- ``out``: the ``--out`` folder (or file) relative to the workspace (default ``corpus``);
 - ``prebuild``: build the unbroken mini corpus into ``corpus/`` first;
 - ``export``: export the unbroken mini corpus in this format into ``export/`` first;
 - ``delete``, ``mkdir``: lists of paths;
@@ -37,10 +38,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-from sokhan.build import check_rows, offset_problems
+from helpers import REPO
+from sokhan.checks.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
+from sokhan.checks.rows import check_rows, offset_problems
 from sokhan.cli import main
-from sokhan.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 FIXTURES = REPO / "tests" / "fixtures" / "checks"
@@ -67,25 +68,28 @@ class Workspace:
         shutil.copytree(MINI / "annotations", root / "annotations")
         (root / "card.md").write_text(CARD, encoding="utf-8")
 
-    def args(self, command: str = "validate", spec: dict | None = None) -> list[str]:
+    def args(self, command: str = "validate", out: str | None = None,
+             spec: dict | None = None) -> list[str]:
+        """Arguments naming the workspace; ``out`` is relative to it ("" stays empty)."""
         inputs = ["--seeds", str(self.root / "seeds"),
                   "--annotations", str(self.root / "annotations")]
         if command == "import":
             assert spec is not None
-            out = spec.get("out", f"imported/{Path(spec['import']).stem}.json")
+            out = f"imported/{Path(spec['import']).stem}.json" if out is None else out
             return [command, "--format", spec["export"], str(self.root / spec["import"]),
-                    "--out", str(self.root / out), *inputs]
+                    "--out", out and str(self.root / out), *inputs]
         if command == "export":
             assert spec is not None
             return [command, "--format", spec["export"], "--out", str(self.root / "export"),
                     *inputs]
-        return [command, *inputs,
-                "--out", str(self.root / "corpus"), "--card", str(self.root / "card.md")]
+        out_arg = str(self.root / "corpus") if out is None else out and str(self.root / out)
+        return [command, *inputs, "--out", out_arg, "--card", str(self.root / "card.md")]
 
-    def run(self, command: str, capsys, spec: dict | None = None) -> tuple[int, str]:
+    def run(self, command: str, capsys, out: str | None = None,
+            spec: dict | None = None) -> tuple[int, str]:
         """Run the command line in-process; returns the status and stderr."""
         capsys.readouterr()
-        status = main(self.args(command, spec))
+        status = main(self.args(command, out, spec))
         return status, capsys.readouterr().err
 
     def rehash(self) -> None:
@@ -105,7 +109,7 @@ class Workspace:
         if spec.get("prebuild"):
             assert main(self.args("build")) == 0
         if spec.get("export"):
-            assert main(self.args("export", spec)) == 0
+            assert main(self.args("export", spec=spec)) == 0
         for src in sorted(folder.rglob("*")):
             if src.is_file() and src.name != "fixture.json":
                 dest = root / src.relative_to(folder)
@@ -192,7 +196,7 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
     ws = Workspace(tmp_path)
     ws.apply(folder, spec)
-    status, err = ws.run(spec.get("command", "validate"), capsys, spec)
+    status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"), spec)
     return status, err, reported(err)
 
 
@@ -320,7 +324,7 @@ def test_record_offsets_catch_a_shifted_span(mini_corpus):
 
 
 def test_tokenisation_catches_a_token_not_in_its_sentence(mini_corpus, monkeypatch):
-    import sokhan.tokenise as tokenise
+    import sokhan.stages.tokenise as tokenise
 
     # hazm's tokens are substrings with the options Sokhan sets; simulate one that is not
     monkeypatch.setattr(tokenise, "split_words", lambda text: ["پوتین", "نیست"])

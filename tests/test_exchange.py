@@ -11,14 +11,14 @@ import pytest
 from cassis import load_cas_from_xmi, load_typesystem
 
 from conftest import ANNOTATIONS, SEEDS
+from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
 from sokhan.exchange import xmi
 from sokhan.exchange.adapter import exchange_documents
 from sokhan.exchange.brat import parse_ann
 from sokhan.exchange.export import FORMATS, export_files
 from sokhan.exchange.importer import annotation_bytes, import_annotation
-from sokhan.incidents import BuildError
-from sokhan.publish import config_splits
+from sokhan.publication.columns import config_splits
 
 GOLD = sorted(p for p in ANNOTATIONS.glob("*.json") if p.name != "entities.json")
 SPLITS = config_splits("sentences")

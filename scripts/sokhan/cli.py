@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from sokhan.incidents import CHECKS, BuildError, Incident, markdown_table
+from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table
 
 #: Exit statuses.
 OK, BAD_INPUT, INTERNAL, INTERRUPTED = 0, 1, 2, 130
@@ -32,8 +32,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="seed folder (default: seeds)")
         p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
                        help="annotation folder (default: corpus/annotations)")
-        p.add_argument("--out", type=Path, default=Path("corpus"),
-                       help="corpus folder (default: corpus)")
+        # a str, not a Path: Path("") is ".", and an empty --out must be refused, not
+        # taken for the working folder
+        p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
     for name, what in (("export", "write the annotated articles in a standard format"),
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _preflight(args) -> None:
     """Refuse a mistyped ``--annotations`` before it builds a corpus without annotations."""
-    from sokhan.validate import shown_path
+    from sokhan.checks.incidents import shown_path
 
     registry = args.annotations / "entities.json"
     if not registry.exists():
@@ -116,11 +117,26 @@ def _preflight(args) -> None:
                                    "annotations folder (is --annotations right?)")])
 
 
+def _guard_output(args) -> Path:
+    """Refuse an output folder that could destroy the inputs, before anything is touched."""
+    from sokhan.checks.outdir import output_incidents
+
+    incidents = output_incidents(
+        args.out,
+        {"seeds": args.seeds, "annotations": args.annotations, "card template": args.card},
+        nested=("annotations",),  # corpus/annotations: the build keeps it entry by entry
+    )
+    if incidents:
+        raise BuildError(incidents)
+    return Path(args.out)
+
+
 def _build(args) -> int:
     from sokhan.build import build
-    from sokhan.swap import recover
+    from sokhan.publication.swap import recover
 
     started = time.perf_counter()
+    args.out = _guard_output(args)
     try:
         recover(args.out)  # a corpus a killed build left under its backup name
         _preflight(args)
@@ -146,6 +162,7 @@ def _build(args) -> int:
 def _validate(args) -> int:
     from sokhan.verify import verify
 
+    args.out = Path(args.out)
     _preflight(args)
     incidents = verify(args.seeds, args.annotations, args.out, args.card)
     if incidents:
@@ -156,12 +173,16 @@ def _validate(args) -> int:
 
 def _export(args) -> int:
     from sokhan.build import assemble
+    from sokhan.checks.jsonfile import load_json
+    from sokhan.checks.outdir import output_incidents
     from sokhan.exchange.adapter import exchange_documents
     from sokhan.exchange.export import export_files
-    from sokhan.publish import config_splits
-    from sokhan.validate import load_json
+    from sokhan.publication.columns import config_splits
 
     _preflight(args)
+    incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations})
+    if incidents:
+        raise BuildError(incidents)
     corpus = assemble(args.seeds, args.annotations)  # validates every input first
     annotations: dict[str, dict] = {}
     for doc in corpus.docs:
@@ -190,17 +211,17 @@ def _export(args) -> int:
 
 def _import(args) -> int:
     from sokhan.build import assemble
+    from sokhan.checks.incidents import shown_path
+    from sokhan.checks.outdir import output_incidents
     from sokhan.exchange.importer import annotation_bytes, import_annotation
-    from sokhan.validate import shown_path
 
     _preflight(args)
-    out = Path(os.path.abspath(args.out))  # noqa: PTH100
-    gold = Path(os.path.abspath(args.annotations))  # noqa: PTH100
-    if gold in out.parents or out == Path(os.path.abspath(args.file)):  # noqa: PTH100
-        raise BuildError([Incident(shown_path(args.out), "", "import-output",
-                                   "the imported file would be written into the gold "
-                                   "annotations folder or over its input; expected a file "
-                                   "elsewhere (gold files are never rewritten by a script)")])
+    # the gold files are never rewritten by a script: --out inside the annotations is refused
+    incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations,
+                                            "imported file": args.file})
+    if incidents:
+        raise BuildError(incidents)
+    out = Path(args.out)
     corpus = assemble(args.seeds, args.annotations)
     ann = import_annotation(args.format, args.file, corpus, typesystem=args.typesystem,
                             annotator=args.annotator)

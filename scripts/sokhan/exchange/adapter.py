@@ -7,15 +7,14 @@ of the file). This module joins the two, so the exporters stay pure.
 
 from __future__ import annotations
 
-from sokhan.attach import make_span
-from sokhan.build import Corpus
 from sokhan.exchange.model import (
     ExchangeDocument,
     ExchangeMention,
     ExchangeQuote,
     ExchangeSentence,
 )
-from sokhan.records import Document, Sentence, Span
+from sokhan.records import Corpus, Document, Sentence, Span
+from sokhan.stages.attach import make_span
 
 
 def _token_span(sentence: Sentence, k: int) -> Span:

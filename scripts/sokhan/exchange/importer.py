@@ -18,12 +18,12 @@ from pathlib import Path
 
 from cassis import Cas, load_cas_from_xmi, load_typesystem
 
-from sokhan.build import Corpus
+from sokhan.checks.annotations import check_annotation
+from sokhan.checks.incidents import BuildError, Incident, clip, shown_path
+from sokhan.checks.jsonfile import MAX_JSON_BYTES
 from sokhan.exchange import xmi
 from sokhan.exchange.brat import ATTRIBUTES, NORMALISATION_DBS, RELATIONS, parse_ann
-from sokhan.incidents import BuildError, Incident
-from sokhan.records import ENTITY_TYPES, Document
-from sokhan.validate import MAX_JSON_BYTES, check_annotation, clip, shown_path
+from sokhan.records import ENTITY_TYPES, Corpus, Document
 
 FORMATS = ("xmi", "brat")
 _ID = re.compile(r"[mq]([1-9][0-9]{0,8})")

@@ -13,7 +13,7 @@ from functools import cache
 
 from hazm import WordTokenizer
 
-from sokhan.incidents import BuildError, Incident
+from sokhan.checks.incidents import BuildError, Incident
 from sokhan.records import Document, Sentence, Token
 
 #: Options that change the tokens; recorded in the build manifest.
