@@ -275,3 +275,15 @@ def test_bad_xml_exits_1_without_a_traceback(tmp_path, capsys, exported):
     err = capsys.readouterr().err
     assert status == 1 and "[import-xml]" in err and "Traceback" not in err
     assert not (tmp_path / "o.json").exists()
+
+
+def test_import_refuses_to_write_over_a_gold_file(tmp_path, capsys, exported):
+    gold = tmp_path / "annotations"
+    gold.mkdir()
+    for p in ANNOTATIONS.glob("*.json"):
+        (gold / p.name).write_bytes(p.read_bytes())
+    status = main(["import", "--format", "xmi", str(exported["xmi"] / f"{DOC}.xmi"),
+                   "--out", str(gold / f"{DOC}.json"), "--seeds", str(SEEDS),
+                   "--annotations", str(gold)])
+    assert status == 1 and "[output-unsafe]" in capsys.readouterr().err
+    assert (gold / f"{DOC}.json").read_bytes() == gold_of(DOC)
