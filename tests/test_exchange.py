@@ -100,8 +100,10 @@ def test_cassis_loads_every_xmi_with_its_type_system(exported, documents):
         assert [(e.begin, e.end, e.value, e.identifier) for e in entities] == sorted(
             (m.span.start, m.span.end, m.type, m.entity) for m in doc.mentions)
         assert all(e.get_covered_text() == doc.text[e.begin:e.end] for e in entities)
-        relations = list(cas.select(xmi.CUE_CONTENT))
-        assert len(relations) == sum(len(q.content) for q in doc.quotes)
+        relations = list(cas.select(xmi.QUOTATION_RELATION))
+        assert len(relations) == sum(len(q.content) + (q.speaker is not None)
+                                     for q in doc.quotes)
+        assert all(r.Governor.role == "cue" and r.Dependent.role == r.role for r in relations)
         # INCEpTION draws a relation over its dependent
         assert all((r.begin, r.end) == (r.Dependent.begin, r.Dependent.end) for r in relations)
         assert len(list(cas.select(xmi.TOKEN))) == sum(len(s.tokens) for s in doc.sentences)
@@ -186,7 +188,7 @@ def test_an_edit_in_inception_comes_back_as_that_edit_only(exported, assembled, 
     tokens = [t for t in cas.select(xmi.TOKEN) if t.begin > m1.begin]
     m1.begin, m1.end = tokens[0].begin, tokens[0].end  # the next token, as a user drags it
     m1.value, m1.identifier = "ORG", "kremlin"
-    q1 = next(c for c in cas.select(xmi.CUE) if c.quoteId == "q1")
+    q1 = next(c for c in cas.select(xmi.QUOTATION) if c.quoteId == "q1")
     q1.speakerEntity = "vladimir-putin"
     (folder / f"{DOC}.xmi").write_text(cas.to_xmi(), encoding="utf-8")
 

@@ -47,11 +47,12 @@ _ABOUT = {
         "with `dkpro-cassis`.",
         "normalised (the sofa); every span also has `rawBegin`/`rawEnd` in the raw article",
         "DKPro Core `DocumentMetaData`, `Sentence`, `Token`, `NamedEntity` (`value` = type, "
-        "`identifier` = registry id); custom layers `webanno.custom.QuoteCue` (quotation id, "
-        "form, speaker kind, speaker/addressee entity, parent, note), `QuoteSpeaker`, "
-        "`QuoteContent`, and relation layers `CueSpeaker`, `CueContent` (Governor = cue, "
-        "Dependent = span). The file stores UTF-16 code units, as UIMA does; the articles have "
-        "no character outside the BMP, so they equal code points. Import: "
+        "`identifier` = registry id); the span layer `webanno.custom.Quotation` (`role` cue, "
+        "speaker or content; the cue carries the quotation id, form, speaker kind, "
+        "speaker/addressee entity, parent and note) and the relation layer "
+        "`webanno.custom.QuotationRelation` (Governor = cue, Dependent = speaker or content "
+        "span, `role`). Every span also has `rawBegin`/`rawEnd`. The file stores UTF-16 code "
+        "units, as UIMA does; the articles have no character outside the BMP, so they equal code points. Import: "
         "`sokhan import --format xmi DIR/<doc_id>.xmi --out FILE.json`.",
     ),
 }

@@ -279,8 +279,8 @@ def read_xmi(path: Path, typesystem: Path, doc: Document | None,
     if cas is None:
         return None, draft.incidents
     ts = cas.typesystem
-    missing = [t for t in (xmi.METADATA, xmi.NAMED_ENTITY, xmi.CUE, xmi.SPEAKER, xmi.CONTENT,
-                           xmi.CUE_SPEAKER, xmi.CUE_CONTENT) if not ts.contains_type(t)]
+    missing = [t for t in (xmi.METADATA, xmi.NAMED_ENTITY, xmi.QUOTATION,
+                           xmi.QUOTATION_RELATION) if not ts.contains_type(t)]
     if missing:
         draft.bad("", "import-type", f"the type system lacks {', '.join(missing)}; expected "
                   "the TypeSystem.xml of a Sokhan export")
@@ -331,7 +331,20 @@ def read_xmi(path: Path, typesystem: Path, doc: Document | None,
             mentions.append({"id": fs.get("sokhanId"), **s, "type": value,
                              "entity": fs.get("identifier") or None, "note": fs.get("note")})
     quotes: dict[int, dict] = {}
-    for fs in cas.select(xmi.CUE):
+    parts: dict[int, object] = {}  # speaker and content spans by xmi:id
+    for fs in cas.select(xmi.QUOTATION):
+        role = fs.get("role")
+        if role not in xmi.ROLES:
+            draft.bad(_where(fs), "import-type", f"Quotation role {role!r}; expected one of "
+                      f"{', '.join(xmi.ROLES)}")
+            continue
+        if role != "cue":
+            stray = [f for f in xmi.CUE_FEATURES if fs.get(f) is not None]
+            if stray:
+                draft.bad(_where(fs), "import-relation", f"a {role} span carries "
+                          f"{', '.join(stray)}; expected the quotation's fields on its cue")
+            parts[fs.xmiID] = fs
+            continue
         s = span(fs)
         if s is not None:
             quotes[fs.xmiID] = {
@@ -341,30 +354,40 @@ def read_xmi(path: Path, typesystem: Path, doc: Document | None,
                 "addressee_entity": fs.get("addresseeEntity"), "parent": fs.get("parent"),
                 "note": fs.get("note")}
     claimed: set[int] = set()
-    for rel_type, field in ((xmi.CUE_SPEAKER, "speaker"), (xmi.CUE_CONTENT, "content")):
-        for rel in cas.select(rel_type):
-            gov, dep = rel.get("Governor"), rel.get("Dependent")
-            if gov is None or dep is None or gov.xmiID not in quotes:
-                draft.bad(_where(rel), "import-relation", f"{rel_type.rsplit('.', 1)[1]} "
-                          "relation without both a QuoteCue governor and a dependent span")
-                continue
-            s = span(dep)
-            claimed.add(dep.xmiID)
-            if s is None:
-                continue
-            if field == "content":
-                quotes[gov.xmiID]["content"].append(s)
-            elif quotes[gov.xmiID]["speaker"] is not None:
-                draft.bad(_where(rel), "import-relation", "a second speaker for one cue; "
-                          "expected at most one")
-            else:
-                quotes[gov.xmiID]["speaker"] = s
-    for t in (xmi.SPEAKER, xmi.CONTENT):
-        for fs in cas.select(t):
-            if fs.xmiID not in claimed:
-                draft.bad(_where(fs), "import-relation", f"{t.rsplit('.', 1)[1]} span "
-                          f"{fs.get_covered_text()!r} belongs to no cue; expected a relation "
-                          "from a QuoteCue to it")
+    for rel in cas.select(xmi.QUOTATION_RELATION):
+        gov, dep, role = rel.get("Governor"), rel.get("Dependent"), rel.get("role")
+        if role not in ("speaker", "content"):
+            draft.bad(_where(rel), "import-type", f"QuotationRelation role {role!r}; expected "
+                      "speaker or content")
+            continue
+        if gov is None or dep is None or gov.xmiID not in quotes or dep.xmiID not in parts:
+            draft.bad(_where(rel), "import-relation", "a QuotationRelation without a cue as "
+                      "Governor and a speaker or content span as Dependent")
+            continue
+        if dep.get("role") != role:
+            draft.bad(_where(rel), "import-relation", f"a {role} relation to a "
+                      f"{dep.get('role')} span; expected the same role")
+            continue
+        if dep.xmiID in claimed:
+            draft.bad(_where(rel), "import-relation", "a span claimed by a second relation; "
+                      "expected one quotation per span")
+            continue
+        claimed.add(dep.xmiID)
+        s = span(dep)
+        if s is None:
+            continue
+        if role == "content":
+            quotes[gov.xmiID]["content"].append(s)
+        elif quotes[gov.xmiID]["speaker"] is not None:
+            draft.bad(_where(rel), "import-relation", "a second speaker for one cue; "
+                      "expected at most one")
+        else:
+            quotes[gov.xmiID]["speaker"] = s
+    for ident, fs in parts.items():
+        if ident not in claimed:
+            draft.bad(_where(fs), "import-relation", f"{fs.get('role')} span "
+                      f"{fs.get_covered_text()!r} belongs to no cue; expected a "
+                      "QuotationRelation from a cue to it")
     if draft.incidents:
         return None, draft.incidents
     return annotation(doc.doc_id, annotator, mentions, list(quotes.values())), []

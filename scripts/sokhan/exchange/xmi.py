@@ -4,11 +4,14 @@ Laid out as INCEpTION's "UIMA CAS XMI" import expects: the sofa is the
 normalised article (what the corpus publishes: ZWNJs restored, Persian letters
 and digits), DKPro Core types for the document id, sentences, tokens and named
 entities (``NamedEntity.value`` the OntoNotes type, ``identifier`` the registry
-id), and ``webanno.custom.*`` layers for quotations: span layers ``QuoteCue``
-(with the quotation's id, form, speaker kind, speaker and addressee entity,
-parent and note), ``QuoteSpeaker`` and ``QuoteContent``, and relation layers
-``CueSpeaker`` and ``CueContent`` whose ``Governor`` is the cue and
-``Dependent`` the span (a relation spans its dependent, as INCEpTION draws it).
+id), and two ``webanno.custom.*`` layers for quotations: the span layer
+``Quotation``, whose ``role`` is ``cue``, ``speaker`` or ``content`` (a cue also
+carries the quotation's id, form, speaker kind, speaker and addressee entity,
+parent and note), and the relation layer ``QuotationRelation`` from a cue
+(``Governor``) to its speaker or content span (``Dependent``; ``role`` says
+which), spanning its dependent as INCEpTION draws it. One span layer, not three,
+because INCEpTION takes a type as a relation layer only when ``Governor`` and
+``Dependent`` have the same range (its ``TypeSystemAnalysis``).
 
 Offsets: cassis works in code points and writes UTF-16 code units, as UIMA
 does; the articles have no character outside the Basic Multilingual Plane, so
@@ -32,11 +35,13 @@ METADATA = f"{DKPRO}.metadata.type.DocumentMetaData"
 SENTENCE = f"{DKPRO}.segmentation.type.Sentence"
 TOKEN = f"{DKPRO}.segmentation.type.Token"
 NAMED_ENTITY = f"{DKPRO}.ner.type.NamedEntity"
-CUE = "webanno.custom.QuoteCue"
-SPEAKER = "webanno.custom.QuoteSpeaker"
-CONTENT = "webanno.custom.QuoteContent"
-CUE_SPEAKER = "webanno.custom.CueSpeaker"
-CUE_CONTENT = "webanno.custom.CueContent"
+QUOTATION = "webanno.custom.Quotation"
+QUOTATION_RELATION = "webanno.custom.QuotationRelation"
+#: Values of ``Quotation.role``; a relation's ``role`` is that of its dependent.
+ROLES = ("cue", "speaker", "content")
+#: The quotation's own fields, carried by its cue.
+CUE_FEATURES = ("quoteId", "form", "speakerKind", "speakerEntity", "addresseeEntity", "parent",
+                "note")
 #: Export provenance; not an annotation, so INCEpTION shows nothing for it.
 EXPORT_INFO = "sokhan.type.ExportInfo"
 
@@ -64,14 +69,12 @@ def type_system() -> TypeSystem:
     make(NAMED_ENTITY, [("value", _STRING), ("identifier", _STRING), ("sokhanId", _STRING),
                         ("note", _STRING), *_RAW],
          description="value: OntoNotes type; identifier: Sokhan registry id")
-    make(CUE, [("quoteId", _STRING), ("form", _STRING), ("speakerKind", _STRING),
-               ("speakerEntity", _STRING), ("addresseeEntity", _STRING), ("parent", _STRING),
-               ("note", _STRING), *_RAW],
-         description="the cue of a quotation, carrying the quotation's attributes")
-    make(SPEAKER, _RAW, description="the speaker (source) span of a quotation")
-    make(CONTENT, _RAW, description="one content span of a quotation")
-    make(CUE_SPEAKER, [("Governor", CUE), ("Dependent", SPEAKER)])
-    make(CUE_CONTENT, [("Governor", CUE), ("Dependent", CONTENT)])
+    make(QUOTATION, [("role", _STRING), *((f, _STRING) for f in CUE_FEATURES), *_RAW],
+         description="a span of a quotation: role cue, speaker or content; the cue carries "
+                     "the quotation's attributes")
+    make(QUOTATION_RELATION, [("Governor", QUOTATION), ("Dependent", QUOTATION),
+                              ("role", _STRING)],
+         description="from a quotation's cue to its speaker or one of its content spans")
     make(EXPORT_INFO, [("annotator", _STRING), ("text", _STRING), ("offsetUnit", _STRING),
                        ("sokhanVersion", _STRING)], supertype="uima.cas.TOP")
     return ts
@@ -102,23 +105,19 @@ def cas_of(doc: ExchangeDocument) -> Cas:
     for m in doc.mentions:
         cas.add(_span(ne_t, m.span, value=m.type, identifier=m.entity, sokhanId=m.id,
                       note=m.note))
-    cue_t, speaker_t, content_t = ts.get_type(CUE), ts.get_type(SPEAKER), ts.get_type(CONTENT)
-    cue_speaker_t, cue_content_t = ts.get_type(CUE_SPEAKER), ts.get_type(CUE_CONTENT)
+    span_t, relation_t = ts.get_type(QUOTATION), ts.get_type(QUOTATION_RELATION)
     for q in doc.quotes:
-        cue = _span(cue_t, q.cue, quoteId=q.id, form=q.form, speakerKind=q.speaker_kind,
-                    speakerEntity=q.speaker_entity, addresseeEntity=q.addressee_entity,
-                    parent=q.parent, note=q.note)
+        cue = _span(span_t, q.cue, role="cue", quoteId=q.id, form=q.form,
+                    speakerKind=q.speaker_kind, speakerEntity=q.speaker_entity,
+                    addresseeEntity=q.addressee_entity, parent=q.parent, note=q.note)
         cas.add(cue)
-        if q.speaker is not None:
-            speaker = _span(speaker_t, q.speaker)
-            cas.add(speaker)
-            cas.add(cue_speaker_t(begin=speaker.begin, end=speaker.end, Governor=cue,
-                                  Dependent=speaker))
-        for c in q.content:
-            content = _span(content_t, c)
-            cas.add(content)
-            cas.add(cue_content_t(begin=content.begin, end=content.end, Governor=cue,
-                                  Dependent=content))
+        parts = [("speaker", q.speaker)] if q.speaker is not None else []
+        parts += [("content", c) for c in q.content]
+        for role, part in parts:
+            span = _span(span_t, part, role=role)
+            cas.add(span)
+            cas.add(relation_t(begin=span.begin, end=span.end, Governor=cue, Dependent=span,
+                               role=role))
     return cas
 
 
