@@ -52,7 +52,8 @@ _ABOUT = {
         "speaker/addressee entity, parent and note) and the relation layer "
         "`webanno.custom.QuotationRelation` (Governor = cue, Dependent = speaker or content "
         "span, `role`). Every span also has `rawBegin`/`rawEnd`. The file stores UTF-16 code "
-        "units, as UIMA does; the articles have no character outside the BMP, so they equal code points. Import: "
+        "units, as UIMA does; the articles have no character outside the BMP, so they equal "
+        "code points. Import: "
         "`sokhan import --format xmi DIR/<doc_id>.xmi --out FILE.json`.",
     ),
 }
