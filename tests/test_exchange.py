@@ -289,3 +289,18 @@ def test_import_refuses_to_write_over_a_gold_file(tmp_path, capsys, exported):
                    "--annotations", str(gold)])
     assert status == 1 and "[output-unsafe]" in capsys.readouterr().err
     assert (gold / f"{DOC}.json").read_bytes() == gold_of(DOC)
+
+
+def test_export_replaces_its_own_files_and_keeps_the_others(tmp_path, capsys):
+    out = tmp_path / "brat"
+    out.mkdir()
+    (out / "notes.md").write_text("mine", encoding="utf-8")
+    (out / f"{DOC}.ann").write_text("stale", encoding="utf-8")
+    args = ["export", "--format", "brat", "--out", str(out), "--seeds", str(SEEDS),
+            "--annotations", str(ANNOTATIONS)]
+    assert main(args) == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert first["notes.md"] == b"mine" and first[f"{DOC}.ann"] != b"stale"
+    assert main(args) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    assert not list(tmp_path.glob(".brat.*"))  # no staging folder left behind

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -178,6 +179,7 @@ def _export(args) -> int:
     from sokhan.exchange.adapter import exchange_documents
     from sokhan.exchange.export import export_files
     from sokhan.publication.columns import config_splits
+    from sokhan.publication.swap import exchange, link_kept_files, staging_dir
 
     _preflight(args)
     incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations})
@@ -194,9 +196,17 @@ def _export(args) -> int:
     docs = exchange_documents(corpus, annotations)
     files = export_files(args.format, docs, config_splits("sentences"))
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for rel, text in files.items():
-            (args.out / rel).write_bytes(text.encode("utf-8"))
+        # as the build does: written beside the folder, then swapped in whole, so a failed
+        # or killed export leaves the old one; files it does not write are kept
+        staging = staging_dir(args.out)
+        try:
+            for rel, text in files.items():
+                (staging / rel).write_bytes(text.encode("utf-8"))
+            link_kept_files(args.out, staging, set(files))
+            exchange(staging, args.out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     except OSError as err:
         raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
                                    f"{err.strerror or err}; expected a writable folder")]) from None
@@ -227,7 +237,9 @@ def _import(args) -> int:
                             annotator=args.annotator)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(annotation_bytes(ann))
+        partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+        partial.write_bytes(annotation_bytes(ann))
+        partial.replace(out)  # one rename: the old file or the new one, never half of one
     except OSError as err:
         raise BuildError([Incident(shown_path(args.out), "", "corpus-write",
                                    f"{err.strerror or err}; expected a writable file")]) from None
