@@ -9,8 +9,11 @@ from pathlib import Path
 import conllu
 import pytest
 from cassis import load_cas_from_xmi, load_typesystem
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import ANNOTATIONS, SEEDS
+from helpers import ANNOTATIONS, MINI, SEEDS
+from sokhan.build import assemble
 from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
 from sokhan.exchange import xmi
@@ -304,3 +307,61 @@ def test_export_replaces_its_own_files_and_keeps_the_others(tmp_path, capsys):
     assert main(args) == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
     assert not list(tmp_path.glob(".brat.*"))  # no staging folder left behind
+
+
+# --- fuzzing the readers ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory):
+    """The mini corpus, assembled, with its brat and XMI exports."""
+    corpus = assemble(MINI / "seeds", MINI / "annotations")
+    gold = json.loads((MINI / "annotations" / "mini_001.json").read_text("utf-8"))
+    docs = exchange_documents(corpus, {"mini_001": gold})
+    root = tmp_path_factory.mktemp("mini-exports")
+    for fmt in ("brat", "xmi"):
+        for rel, text in export_files(fmt, docs, SPLITS).items():
+            (root / fmt).mkdir(exist_ok=True)
+            (root / fmt / rel).write_text(text, encoding="utf-8")
+    return corpus, root
+
+
+#: Edits a person or a tool might make to an export: a character lost, added or replaced.
+_EDIT = st.tuples(st.sampled_from(["delete", "insert", "replace"]), st.floats(0, 1),
+                  st.sampled_from([*"0123456789 \t\n:;<>\"'=/TRAN#qm-", "پوتین", "T99"]))
+
+
+def _mutate(text: str, edits) -> str:
+    for op, where, piece in edits:
+        k = int(where * len(text))
+        if op == "delete":
+            text = text[:k] + text[k + 1:]
+        elif op == "insert":
+            text = text[:k] + piece + text[k:]
+        else:
+            text = text[:k] + piece + text[k + len(piece):]
+    return text
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("fmt", ["brat", "xmi"])
+def test_a_mangled_export_is_imported_or_refused_never_crashes(fmt, mini, tmp_path_factory):
+    corpus, root = mini
+    name = "mini_001.ann" if fmt == "brat" else "mini_001.xmi"
+    original = (root / fmt / name).read_text("utf-8")
+    work = tmp_path_factory.mktemp(f"fuzz-{fmt}")
+    for other in (root / fmt).iterdir():
+        (work / other.name).write_bytes(other.read_bytes())
+
+    @settings(max_examples=150, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(edits=st.lists(_EDIT, min_size=1, max_size=4))
+    def run(edits):
+        (work / name).write_text(_mutate(original, edits), encoding="utf-8")
+        try:
+            ann = import_annotation(fmt, work / name, corpus)
+        except BuildError as err:
+            assert err.incidents  # refused, with the reasons
+        else:
+            assert ann["doc_id"] == "mini_001"  # an edit that still makes a valid file
+
+    run()
