@@ -16,6 +16,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cassis import Cas, load_cas_from_xmi, load_typesystem
 
@@ -335,7 +336,7 @@ def read_xmi(path: Path, typesystem: Path, doc: Document | None,
             mentions.append({"id": fs.get("sokhanId"), **s, "type": value,
                              "entity": fs.get("identifier") or None, "note": fs.get("note")})
     quotes: dict[int, dict] = {}
-    parts: dict[int, object] = {}  # speaker and content spans by xmi:id
+    parts: dict[int, Any] = {}  # speaker and content spans by xmi:id (cassis is untyped)
     for fs in cas.select(xmi.QUOTATION):
         role = fs.get("role")
         if role not in xmi.ROLES:
