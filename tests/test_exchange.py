@@ -365,3 +365,10 @@ def test_a_mangled_export_is_imported_or_refused_never_crashes(fmt, mini, tmp_pa
             assert ann["doc_id"] == "mini_001"  # an edit that still makes a valid file
 
     run()
+
+
+@pytest.mark.parametrize("out", ["", "seeds"])
+def test_export_refuses_a_dangerous_out(out, capsys):
+    status = main(["export", "--format", "iob2", "--out", out and str(SEEDS), "--seeds",
+                   str(SEEDS), "--annotations", str(ANNOTATIONS)])
+    assert status == 1 and "[output-unsafe]" in capsys.readouterr().err

@@ -48,11 +48,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="annotation folder (default: corpus/annotations)")
     export = sub.choices["export"]
     export.add_argument("--format", required=True, choices=("conllu", "iob2", "brat", "xmi"))
-    export.add_argument("--out", type=Path, required=True, help="folder to write the files into")
+    # a str, not a Path: Path("") would silently mean the working folder
+    export.add_argument("--out", required=True, help="folder to write the files into")
     imp = sub.choices["import"]
     imp.add_argument("--format", required=True, choices=("xmi", "brat"))
     imp.add_argument("file", type=Path, help="the .xmi file, or the .ann file (its .txt beside)")
-    imp.add_argument("--out", type=Path, required=True, help="annotation file to write")
+    imp.add_argument("--out", required=True, help="annotation file to write")
     imp.add_argument("--typesystem", type=Path,
                      help="TypeSystem.xml (default: the one beside the XMI file)")
     imp.add_argument("--annotator", help="annotator name (default: the one the export recorded)")
@@ -198,12 +199,13 @@ def _export(args) -> int:
     try:
         # as the build does: written beside the folder, then swapped in whole, so a failed
         # or killed export leaves the old one; files it does not write are kept
-        staging = staging_dir(args.out)
+        out = Path(args.out)
+        staging = staging_dir(out)
         try:
             for rel, text in files.items():
                 (staging / rel).write_bytes(text.encode("utf-8"))
-            link_kept_files(args.out, staging, set(files))
-            exchange(staging, args.out)
+            link_kept_files(out, staging, set(files))
+            exchange(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -238,10 +240,13 @@ def _import(args) -> int:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
-        partial.write_bytes(annotation_bytes(ann))
-        partial.replace(out)  # one rename: the old file or the new one, never half of one
+        try:
+            partial.write_bytes(annotation_bytes(ann))
+            partial.replace(out)  # one rename: the old file or the new one, never half of one
+        finally:
+            partial.unlink(missing_ok=True)
     except OSError as err:
-        raise BuildError([Incident(shown_path(args.out), "", "corpus-write",
+        raise BuildError([Incident(shown_path(out), "", "corpus-write",
                                    f"{err.strerror or err}; expected a writable file")]) from None
     print(f"imported {args.file} into {args.out}: {len(ann['mentions'])} mentions, "
           f"{len(ann['quotes'])} quotations of {ann['doc_id']}")
