@@ -372,3 +372,22 @@ def test_export_refuses_a_dangerous_out(out, capsys):
     status = main(["export", "--format", "iob2", "--out", out and str(SEEDS), "--seeds",
                    str(SEEDS), "--annotations", str(ANNOTATIONS)])
     assert status == 1 and "[output-unsafe]" in capsys.readouterr().err
+
+
+def test_an_xmi_file_as_inception_exports_it_is_imported(exported, assembled, tmp_path):
+    """INCEpTION keeps only layers (the provenance is gone) and names the document by file."""
+    folder = tmp_path / "inception"
+    folder.mkdir()
+    (folder / "TypeSystem.xml").write_bytes((exported["xmi"] / "TypeSystem.xml").read_bytes())
+    text = (exported["xmi"] / f"{DOC}.xmi").read_text("utf-8")
+    info = re.search(r'\s*<type0:ExportInfo xmi:id="(\d+)"[^>]*/>', text)
+    text = text.replace(info.group(0), "")
+    text = re.sub(r'(members="[^"]*)', lambda m: re.sub(rf"\b{info.group(1)} ", "", m.group(1)),
+                  text)
+    text = text.replace(f'documentId="{DOC}"', f'documentId="{DOC}.xmi"')
+    (folder / "upload.xmi").write_text(text, encoding="utf-8")
+    with pytest.raises(BuildError) as err:
+        import_annotation("xmi", folder / "upload.xmi", assembled)
+    assert {i.check for i in err.value.incidents} == {"import-document"}
+    ann = import_annotation("xmi", folder / "upload.xmi", assembled, annotator="adjudicated")
+    assert annotation_bytes(ann) == gold_of(DOC)

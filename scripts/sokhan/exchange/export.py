@@ -54,7 +54,13 @@ _ABOUT = {
         "span, `role`). Every span also has `rawBegin`/`rawEnd`. The file stores UTF-16 code "
         "units, as UIMA does; the articles have no character outside the BMP, so they equal "
         "code points. Import: "
-        "`sokhan import --format xmi DIR/<doc_id>.xmi --out FILE.json`.",
+        "`sokhan import --format xmi DIR/<doc_id>.xmi --out FILE.json`.\n\n"
+        "In INCEpTION: define the layers and features above in the project before importing "
+        "(INCEpTION keeps only what its project defines), including `sokhanId`, `note`, "
+        "`rawBegin` and `rawEnd` on Named Entity; without `sokhanId` the import numbers "
+        "mentions afresh, without the raw offsets it maps spans through the alignment (exact "
+        "for every gold span). INCEpTION drops the `sokhan.type.ExportInfo` provenance: give "
+        "`--annotator` when importing its export.",
     ),
 }
 

@@ -276,9 +276,15 @@ def _where(fs) -> str:
     return f"xmi:id {fs.xmiID}"
 
 
-def read_xmi(path: Path, typesystem: Path, doc: Document | None,
-             corpus_docs: dict[str, Document]) -> tuple[dict | None, list]:
-    """An annotation dict from an XMI file (normalised offsets mapped to raw ones)."""
+def read_xmi(path: Path, typesystem: Path, corpus_docs: dict[str, Document],
+             annotator: str | None = None) -> tuple[dict | None, list]:
+    """An annotation dict from an XMI file (normalised offsets mapped to raw ones).
+
+    The article is the one ``DocumentMetaData.documentId`` names, with or without a
+    file extension (INCEpTION names a document after the file it was given), or else
+    the one the file is named after. ``annotator`` overrides the one the export
+    recorded, and is needed when that record is gone (INCEpTION keeps only layers).
+    """
     draft = _Draft(shown_path(path), [], [], [])
     cas = load_xmi(path, typesystem, draft)
     if cas is None:
@@ -292,8 +298,8 @@ def read_xmi(path: Path, typesystem: Path, doc: Document | None,
         return None, draft.incidents
     metas = list(cas.select(xmi.METADATA))
     doc_id = metas[0].get("documentId") if metas else None
-    if doc is None:
-        doc = corpus_docs.get(doc_id) if isinstance(doc_id, str) else None
+    names = [doc_id, doc_id.rsplit(".", 1)[0]] if isinstance(doc_id, str) else []
+    doc = next((corpus_docs[n] for n in [*names, path.stem] if n in corpus_docs), None)
     if doc is None:
         draft.bad("", "import-document", f"document id {doc_id!r} is no article of the corpus; "
                   "expected the DocumentMetaData documentId of an exported article")
@@ -306,10 +312,11 @@ def read_xmi(path: Path, typesystem: Path, doc: Document | None,
                   f"{doc.doc_id} at character {k}; expected it unchanged")
         return None, draft.incidents
     infos = list(cas.select(xmi.EXPORT_INFO)) if ts.contains_type(xmi.EXPORT_INFO) else []
-    annotator = infos[0].get("annotator") if infos else None
+    if annotator is None:
+        annotator = infos[0].get("annotator") if infos else None
     if not isinstance(annotator, str):
-        draft.bad("", "import-document", "no ExportInfo annotator; expected the provenance the "
-                  "Sokhan export writes")
+        draft.bad("", "import-document", "no ExportInfo annotator (INCEpTION drops it); "
+                  "expected the provenance the Sokhan export writes, or --annotator")
         return None, draft.incidents
 
     def span(fs) -> dict | None:
@@ -417,9 +424,8 @@ def import_annotation(fmt: str, path: Path, corpus: Corpus, *, typesystem: Path 
                                        "<doc_id>.ann beside <doc_id>.txt")])
         ann, incidents = read_brat(path, doc, annotator)
     else:
-        ann, incidents = read_xmi(path, typesystem or path.parent / "TypeSystem.xml", None, docs)
-        if ann is not None and annotator is not None:
-            ann["annotator"] = annotator
+        ann, incidents = read_xmi(path, typesystem or path.parent / "TypeSystem.xml", docs,
+                                  annotator)
     if ann is None:
         raise BuildError(incidents)
     doc = docs[ann["doc_id"]]
