@@ -44,6 +44,7 @@ validate: setup
 
 lint: setup
 	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy
 
 test: setup $(COMPAT)/.installed $(CFF)/.installed $(MLC)/.installed
 	SOKHAN_DATASETS36_PYTHON=$(CURDIR)/$(COMPAT)/bin/python SOKHAN_CFFCONVERT=$(CURDIR)/$(CFF)/bin/cffconvert \

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sokhan.build import assemble, generate
 from sokhan.checks.incidents import Incident, shown_path
+from sokhan.publication.card import read_card_template
 
 
 def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path) -> list[Incident]:
@@ -20,7 +21,8 @@ def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path) ->
     Raises:
         BuildError: when the inputs themselves are bad.
     """
-    fresh = generate(assemble(seeds_dir, annotations_dir), annotations_dir, card)
+    corpus = assemble(seeds_dir, annotations_dir)
+    fresh = generate(corpus, read_card_template(card))
     incidents = []
     for rel, data in sorted(fresh.items()):
         path = out_dir / rel

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import io
 import itertools
 import re
 import sys
@@ -121,7 +122,8 @@ class Report:
 def load_rows(path: Path | Traversable = EVAL_LIST) -> list[Row]:
     """Read and check the hand-labelled list."""
     rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    # newline="" as csv wants it: a field may not hold a line break, but a CR must stay
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle, delimiter="\t"):
             row = Row(
                 doc=record["doc"],
@@ -204,8 +206,10 @@ class _Alignment:
     def output_span(self, start: int, end: int) -> str | None:
         """Output text aligned with raw ``[start, end)``, or None if letters differ."""
         indices = [self.raw_index[i] for i in range(start, end) if i in self.raw_index]
-        mapped = [self.to_output.get(i) for i in indices]
-        if not indices or None in mapped or mapped != list(range(mapped[0], mapped[-1] + 1)):
+        found = [self.to_output.get(i) for i in indices]
+        mapped = [i for i in found if i is not None]
+        if not indices or len(mapped) < len(found) or mapped != list(
+                range(mapped[0], mapped[-1] + 1)):
             return None
         return self.output[self.out_offsets[mapped[0]] : self.out_offsets[mapped[-1]] + 1]
 
@@ -244,12 +248,17 @@ def _occurrences(line: str, raw: str) -> list[int]:
 def evaluate(
     name: str,
     system: Callable[[str], str],
-    rows: list[Row] | None = None,
-    lines: dict[str, list[str]] | None = None,
+    rows: list[Row],
+    lines: dict[str, list[str]],
 ) -> Report:
-    """Score ``system`` (a function of one raw line) on the labelled list."""
-    rows = load_rows() if rows is None else rows
-    lines = seed_lines() if lines is None else lines
+    """Score ``system`` (a function of one raw line) on the labelled list.
+
+    Args:
+        name: the system's name in tables.
+        system: a function of one raw line.
+        rows: the labelled list (:func:`load_rows`).
+        lines: raw seed lines by doc id (:func:`seed_lines`).
+    """
     report = Report(name)
     rows_by_line: dict[tuple[str, int], list[Row]] = defaultdict(list)
     for row in rows:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from importlib.metadata import version
-from pathlib import Path
 
 from sokhan import __version__
 from sokhan.checks.schemas import SCHEMA_VERSION
@@ -18,7 +16,7 @@ from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq")
 
 
-def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> dict:
+def manifest(corpus: Corpus, files: dict[str, str]) -> dict:
     """The build manifest: versions, inputs, options, counts, outputs."""
     return {
         "sokhan_version": __version__,
@@ -38,12 +36,7 @@ def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> di
             {"file": f"seeds/{d.seed.file}", "sha256": d.seed.sha256, "size": d.seed.size}
             for d in corpus.docs
         ],
-        "annotations": {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(annotations_dir.glob("*.json"))
-        }
-        if annotations_dir.exists()
-        else {},
+        "annotations": corpus.annotation_digests,
         "splits": corpus.splits,
         "counts": {c: {s: len(r) for s, r in splits.items()} for c, splits in corpus.rows.items()},
         "tokens": sum(len(s.tokens) for ss in corpus.sentences.values() for s in ss),

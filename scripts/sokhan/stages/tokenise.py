@@ -38,7 +38,7 @@ def _tokenizer() -> WordTokenizer:
 
 def split_words(text: str) -> list[str]:
     """hazm's tokens for ``text``, with edge and inner dashes split off."""
-    out = []
+    out: list[str] = []
     for token in _tokenizer().tokenize(text):
         out.extend(p for p in _DASH.split(token) if p)
     return out
