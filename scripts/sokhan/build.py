@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sokhan.checks.annotations import check_annotation, check_pass
@@ -22,7 +25,7 @@ from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
 from sokhan.publication.swap import exchange, link_kept_files, staging_dir
-from sokhan.records import AnnotationFile, Corpus, Document, Registry
+from sokhan.records import AnnotationFile, Corpus, Document, Registry, Sentence
 from sokhan.stages.attach import attach
 from sokhan.stages.normalise import describe_changes, normalise
 from sokhan.stages.seeds import read_seeds
@@ -33,8 +36,21 @@ REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
 GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json"}
 
+#: Told each stage's name and duration in seconds when it ends (the command line's
+#: progress lines).
+Progress = Callable[[str, float], None]
 
-def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
+
+@contextmanager
+def stage(name: str, progress: Progress | None) -> Iterator[None]:
+    """Time one stage and report it to ``progress`` (if any) when it succeeds."""
+    started = time.perf_counter()
+    yield
+    if progress is not None:
+        progress(name, time.perf_counter() - started)
+
+
+def assemble(seeds_dir: Path, annotations_dir: Path, progress: Progress | None = None) -> Corpus:
     """Run every stage up to the published rows, validating as it goes.
 
     Everything the card and the manifest report is read here, once, and kept in
@@ -43,13 +59,36 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     Raises:
         BuildError: with every incident found, before anything is written.
     """
-    seeds = read_seeds(seeds_dir)
+    with stage("seeds", progress):
+        seeds = read_seeds(seeds_dir)
     docs, sentences = [], {}
-    for seed in seeds:
-        norm = normalise(seed.raw_text)
-        doc = Document(seed, norm.text, norm.alignment, norm.repairs)
-        docs.append(doc)
-        sentences[doc.doc_id] = tokenise(doc, segment(doc), f"seeds/{seed.file}")
+    with stage("normalise, segment, tokenise", progress):
+        for seed in seeds:
+            norm = normalise(seed.raw_text)
+            doc = Document(seed, norm.text, norm.alignment, norm.repairs)
+            docs.append(doc)
+            sentences[doc.doc_id] = tokenise(doc, segment(doc), f"seeds/{seed.file}")
+    with stage("annotations", progress):
+        corpus = _annotations(docs, sentences, annotations_dir)
+    with stage("attach and rows", progress):
+        for doc in docs:
+            corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id],
+                                               corpus.gold.get(doc.doc_id))
+            corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
+            corpus.repairs.update(doc.repairs)
+        corpus.rows = make_rows(corpus)
+    with stage("row checks", progress):
+        check_rows(corpus)
+    return corpus
+
+
+def _annotations(docs: list[Document], sentences: dict[str, list[Sentence]],
+                 annotations_dir: Path) -> Corpus:
+    """Read and check the registry, the gold files and the passes, each file once.
+
+    Raises:
+        BuildError: with every incident found.
+    """
     by_id = {d.doc_id: d for d in docs}
 
     incidents: list[Incident] = []
@@ -114,12 +153,6 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     corpus.annotation_digests = dict(sorted(digests.items()))
     corpus.gold, corpus.registry = annotations, registry
     corpus.passes, corpus.pass_registries = passes, pass_registries
-    for doc in docs:
-        corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id], annotations.get(doc.doc_id))
-        corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
-        corpus.repairs.update(doc.repairs)
-    corpus.rows = make_rows(corpus)
-    check_rows(corpus)
     return corpus
 
 
@@ -145,23 +178,26 @@ def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
     return files
 
 
-def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path) -> dict:
+def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path,
+          progress: Progress | None = None) -> dict:
     """Build the corpus into ``out_dir`` (atomically) and return the build manifest.
 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
-    corpus = assemble(seeds_dir, annotations_dir)
-    files = generate(corpus, read_card_template(card_template))
-    staging = staging_dir(out_dir)
-    try:
-        for rel, data in files.items():
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        link_kept_files(out_dir, staging, GENERATED)
-        exchange(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    corpus = assemble(seeds_dir, annotations_dir, progress)
+    with stage("Parquet, card, Croissant, manifest", progress):
+        files = generate(corpus, read_card_template(card_template))
+    with stage("write", progress):
+        staging = staging_dir(out_dir)
+        try:
+            for rel, data in files.items():
+                path = staging / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            link_kept_files(out_dir, staging, GENERATED)
+            exchange(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return json.loads(files["build-manifest.json"])

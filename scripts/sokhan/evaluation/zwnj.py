@@ -30,7 +30,6 @@ import functools
 import io
 import itertools
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -422,33 +421,30 @@ def meets_targets(report: Report) -> bool:
     return recall >= TARGET_RECALL and report.wrong_rate <= TARGET_WRONG_RATE
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the evaluation table; ``-v`` also lists misses and unlisted changes."""
-    argv = sys.argv[1:] if argv is None else argv
-    verbose = "-v" in argv
-    rows, lines = load_rows(), seed_lines(Path("seeds"))
+def report_text(lines: dict[str, list[str]], verbose: bool = False) -> str:
+    """The evaluation as ``sokhan eval-zwnj`` prints it.
+
+    Args:
+        lines: raw seed lines by doc id.
+        verbose: also list misses and changes outside the listed words.
+    """
+    rows = load_rows()
     reports = default_reports(lines)
-    print(f"ZWNJ restoration on {len(lines)} seed articles, {len(rows)} labelled rows\n")
-    print(format_table(reports))
+    out = [f"ZWNJ restoration on {len(lines)} seed articles, {len(rows)} labelled rows", "",
+           format_table(reports)]
     kinds: Counter[str] = Counter()
     for doc_lines in lines.values():
         for line in doc_lines:
             kinds += count_kinds(restore(hazm_alone(line))[1])
-    print("\nsokhan edits by kind: " + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
-    sokhan = reports[-1]
-    status = "met" if meets_targets(sokhan) else "NOT met"
-    print(
-        f"target (visible recall >= {TARGET_RECALL:.0%}, wrong <= {TARGET_WRONG_RATE:.0%}): "
-        f"{status}"
-    )
+    out.append("\nsokhan edits by kind: "
+               + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
+    status = "met" if meets_targets(reports[-1]) else "NOT met"
+    out.append(f"target (visible recall >= {TARGET_RECALL:.0%}, wrong <= "
+               f"{TARGET_WRONG_RATE:.0%}): {status}")
     if verbose:
         for report in reports:
-            print(f"\n[{report.name}] misses and wrong changes on listed words:")
-            print("\n".join("  " + m for m in report.missed) or "  none")
-            print(f"[{report.name}] changes outside listed words:")
-            print("\n".join("  " + c for c in report.unlisted_changes) or "  none")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+            out.append(f"\n[{report.name}] misses and wrong changes on listed words:")
+            out.append("\n".join("  " + m for m in report.missed) or "  none")
+            out.append(f"[{report.name}] changes outside listed words:")
+            out.append("\n".join("  " + c for c in report.unlisted_changes) or "  none")
+    return "\n".join(out)
