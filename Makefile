@@ -10,7 +10,7 @@ CFF := .venv-cffconvert
 MLC := .venv-mlcroissant
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: corpus test setup build validate lint clean
+.PHONY: corpus test test-fast setup build validate lint clean
 
 corpus: setup build
 
@@ -50,6 +50,10 @@ test: setup $(COMPAT)/.installed $(CFF)/.installed $(MLC)/.installed
 	SOKHAN_DATASETS36_PYTHON=$(CURDIR)/$(COMPAT)/bin/python SOKHAN_CFFCONVERT=$(CURDIR)/$(CFF)/bin/cffconvert \
 	  SOKHAN_MLCROISSANT=$(CURDIR)/$(MLC)/bin/mlcroissant \
 	  $(BIN)/python -m pytest
+
+# everything but the slow and fuzz tests: the loop while changing code
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow and not fuzz"
 
 clean:
 	rm -rf $(VENV) $(COMPAT) $(CFF) $(MLC) .pytest_cache .ruff_cache .hypothesis

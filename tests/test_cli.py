@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import FIXTURES, INCIDENT_LINE, REPO, Workspace, dump_json, reported
 from sokhan.build import GENERATED
 from sokhan.checks.incidents import CHECKS
 from sokhan.cli import main
-from test_checks import FIXTURES, INCIDENT_LINE, Workspace, dump_json, reported
 
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 ENV.pop("SOKHAN_DEBUG", None)
