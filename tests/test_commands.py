@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from helpers import ANNOTATIONS, REPO, SEEDS
+from helpers import ANNOTATIONS, REPO, SEEDS, Workspace
 from sokhan import __version__
 from sokhan.cli import _progress, main
 
@@ -67,18 +67,20 @@ def test_progress_lines_only_on_a_terminal_and_not_with_quiet(monkeypatch):
 
 
 def test_validate_reports_one_line_per_stage_then_one_verdict(tmp_path, monkeypatch, capsys):
+    ws = Workspace(tmp_path)
+    assert main([*ws.args("build"), "-q"]) == 0
+    capsys.readouterr()
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    monkeypatch.chdir(REPO)
-    assert main(["validate"]) == 0
+    assert main(ws.args("validate")) == 0
     captured = capsys.readouterr()
     stages = [line.strip().rsplit(":", 1)[0] for line in captured.err.splitlines()]
     assert stages == ["seeds", "normalise, segment, tokenise", "annotations", "attach and rows",
                       "row checks", "Parquet, card, Croissant, manifest", "compare"]
     assert all(line.endswith(" s") for line in captured.err.splitlines())
     assert captured.out.splitlines() == [
-        "sokhan validate: corpus is valid; seeds, annotations and published files agree with a "
-        "fresh build"]
-    assert main(["validate", "-q"]) == 0
+        f"sokhan validate: {ws.root / 'corpus'} is valid; seeds, annotations and published "
+        "files agree with a fresh build"]
+    assert main([*ws.args("validate"), "-q"]) == 0
     assert capsys.readouterr().err == ""
 
 
