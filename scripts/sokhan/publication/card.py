@@ -26,7 +26,8 @@ from sokhan.checks.incidents import (
 from sokhan.checks.schemas import SCHEMA_VERSION
 from sokhan.evaluation.agreement import markdown_report
 from sokhan.evaluation.zwnj import default_reports, markdown_table
-from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.publication.columns import COLUMNS, CONFIGS, SPLITS, config_splits
+from sokhan.publication.parquet import data_path
 from sokhan.records import (
     BIO_TAGS,
     ENTITY_TYPES,
@@ -89,7 +90,7 @@ def front_matter(corpus: Corpus) -> str:
         for split in config_splits(config):
             lines += [
                 f"  - split: {split}",
-                f"    path: data/{config}/{split}-00000-of-00001.parquet",
+                f"    path: {data_path(config, split)}",
             ]
     lines += ["---", ""]
     return "\n".join(lines)
@@ -103,7 +104,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
     rows = corpus.rows
     docs = {r["doc_id"]: r for split in rows["documents"].values() for r in split}
     counts = []
-    for split in ("train", "validation", "test"):
+    for split in SPLITS:
         ds = rows["documents"][split]
         counts.append(
             [
@@ -161,7 +162,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
         ),
         "split_rationale": "\n".join(
             f"- **{s}**: " + "; ".join(events.get(s, ["—"]))
-            for s in ("train", "validation", "test")
+            for s in SPLITS
         ),
         "roles_table": table(["role", "sentences"], [[r, roles[r]] for r in ROLES]),
         "entity_types_table": table(

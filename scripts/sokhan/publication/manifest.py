@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from importlib.metadata import version
+from importlib.metadata import requires, version
 
 from sokhan import __version__
 from sokhan.checks.schemas import SCHEMA_VERSION
@@ -12,8 +13,10 @@ from sokhan.records import Corpus
 from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
-#: Libraries whose version can change the built corpus.
-PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq")
+#: Libraries whose version can change the built corpus: the package's own
+#: dependencies, pinned exactly in pyproject.toml (their one source).
+PINNED = tuple(re.split(r"[ ;=<>!~\[]", r, maxsplit=1)[0]
+               for r in requires("sokhan") or () if "extra ==" not in r)
 
 
 def manifest(corpus: Corpus, files: dict[str, str]) -> dict:
