@@ -93,3 +93,11 @@ def _schema(name: str) -> dict:
 ])
 def test_schema_enums_are_the_code_lists(enum, code):
     assert tuple(enum) == tuple(code)
+
+
+def test_the_readme_lists_every_module():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z_/]+)` \|", readme, flags=re.M))
+    modules = {name.removeprefix("sokhan.").replace(".", "/") for name, path in MODULES.items()
+               if path.name != "__init__.py"}
+    assert modules <= listed, modules - listed
