@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sokhan.publication.columns import COLUMNS, CONFIGS, TEST, TRAIN, VALIDATION, config_splits
+from sokhan.publication.columns import CONFIGS, TEST, TRAIN, VALIDATION, config_splits
 from sokhan.records import Attached, Corpus, Document, Entity, Sentence, Span
 
 
@@ -177,11 +177,6 @@ def entity_rows(
         }
         for e in sorted(entities.values(), key=lambda e: e.id)
     ]
-
-
-def column_names(config: str) -> list[str]:
-    """Published column names of a config, in order."""
-    return [c[0] for c in COLUMNS[config]]
 
 
 def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
