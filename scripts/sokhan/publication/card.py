@@ -27,6 +27,7 @@ from sokhan.checks.schemas import SCHEMA_VERSION
 from sokhan.evaluation.agreement import markdown_report
 from sokhan.evaluation.zwnj import default_reports, markdown_table
 from sokhan.publication.columns import COLUMNS, CONFIGS, SPLITS, config_splits
+from sokhan.publication.figures import markdown as figures_markdown
 from sokhan.publication.parquet import data_path
 from sokhan.records import (
     BIO_TAGS,
@@ -46,7 +47,7 @@ KNOWN_PLACEHOLDERS = frozenset({
     "version", "schema_version", "counts_table", "documents_table", "split_rationale",
     "roles_table", "entity_types_table", "entities_summary", "quote_table",
     "normalisation_table", "zwnj_table", "agreement_table", "features_section", "label_names",
-    "sentence_example", "quote_example", "versions_table",
+    "sentence_example", "quote_example", "versions_table", "figures",
 })
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -188,6 +189,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
                 ],
             )
         ),
+        "figures": figures_markdown(),
         "quote_table": table(
             ["form", *SPEAKER_KINDS, "total"],
             [
