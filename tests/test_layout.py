@@ -101,3 +101,12 @@ def test_the_readme_lists_every_module():
     modules = {name.removeprefix("sokhan.").replace(".", "/") for name, path in MODULES.items()
                if path.name != "__init__.py"}
     assert modules <= listed, modules - listed
+
+
+def test_the_wheel_lists_every_subpackage():
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    folders = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert folders | {"sokhan.schemas"} == listed
