@@ -1,4 +1,4 @@
-"""Command line: sokhan build, validate, checks, agreement, eval-zwnj, browse, export and import.
+"""The ``sokhan`` command line: every subcommand, its arguments and its exit status.
 
 Bad input ends with every incident on standard error, one per line as
 ``path: location: [check-id] message``, and exit status 1, never with a
@@ -53,6 +53,20 @@ def _parser() -> argparse.ArgumentParser:
                        ("validate", "check seeds, annotations and the published corpus against "
                                     "a fresh in-memory build; writes nothing")):
         _inputs(sub.add_parser(name, help=what, description=what))
+    what = "pre-annotate an article: write a draft annotation file to review"
+    ann = sub.add_parser("annotate", help=what, description=what)
+    ann.add_argument("article", type=Path, help="the article (UTF-8, one paragraph a line)")
+    ann.add_argument("--out", required=True, help="the draft annotation file to write")
+    ann.add_argument("--doc-id", help="doc id for the draft (default: the file name's stem)")
+    what = "leave-one-out evaluation of the pre-annotator on the gold articles"
+    ev = sub.add_parser("eval-preannotator", help=what, description=what)
+    for p in (ann, ev):
+        p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="seed folder (default: seeds)")
+        p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                       help="annotation folder with the registry and the gold files "
+                            "(default: corpus/annotations)")
+    ev.add_argument("--json", action="store_true", help="print the table as JSON data")
     what = "write the static annotation browser (a self-contained HTML site)"
     p = sub.add_parser("browse", help=what, description=what)
     p.add_argument("--seeds", type=Path, default=Path("seeds"),
@@ -120,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             return _agreement(args)
         if command == "eval-zwnj":
             return _eval_zwnj(args)
+        if command == "annotate":
+            return _annotate(args)
+        if command == "eval-preannotator":
+            return _eval_preannotator(args)
         if command == "browse":
             return _browse(args)
         if command == "export":
@@ -187,6 +205,38 @@ def _guard_output(args: argparse.Namespace) -> Path:
     if incidents:
         raise BuildError(incidents)
     return Path(args.out)
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    from sokhan.annotate.run import run, summary
+    from sokhan.checks.outdir import output_incidents
+
+    started = time.perf_counter()
+    _preflight(args)
+    # the draft must not land in (or replace) an input: the gold folder, the seeds
+    incidents = output_incidents(args.out, {"article": args.article, "seeds": args.seeds,
+                                            "annotations": args.annotations})
+    if incidents:
+        raise BuildError(incidents)
+    result = run(args.article, Path(args.out), args.annotations, args.seeds, args.doc_id)
+    print(f"wrote draft {args.out}: {summary(result)} in {time.perf_counter() - started:.1f} s; "
+          "review it, set draft.status to reviewed, then run sokhan accept")
+    return OK
+
+
+def _eval_preannotator(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from sokhan.evaluation.preannotator import leave_one_out, markdown
+
+    _preflight(args)
+    table = leave_one_out(args.annotations, args.seeds)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(table), indent=1))
+    else:
+        print(markdown(table))
+    return OK
 
 
 def _build(args: argparse.Namespace) -> int:
