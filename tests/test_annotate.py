@@ -47,7 +47,7 @@ def _validator_incidents(raw: str, doc_id: str, result: dict, entries) -> list:
     for e in result["draft"]["proposed_entities"]:
         registry[e["id"]] = Entity(e["id"], e["type"], e["name_fa"], e["name_en"],
                                    tuple(e["aliases"]))
-    found = check_annotation(result, "draft.json", doc, sentences, registry, doc_id)
+    _, found = check_annotation(result, "draft.json", doc, sentences, registry, doc_id)
     return [i for i in found if i.check != "annotation-draft"]
 
 

@@ -14,9 +14,8 @@ from sokhan.evaluation.agreement import (
     describe_passes,
     disagreements,
     entity_agreement,
-    load_pass,
     match_quotes,
-    pass_coverage,
+    pass_files,
     quote_agreement,
 )
 
@@ -31,14 +30,14 @@ GOLD = {
 def test_every_article_has_gold_and_its_passes_are_known(assembled):
     doc_ids = sorted(d.doc_id for d in assembled.docs)
     assert sorted(GOLD) == doc_ids
-    coverage = pass_coverage(ANNOTATIONS, doc_ids)
+    assert sorted(assembled.gold) == doc_ids
     # every pass file is of a published article
     for name in PASS_NAMES:
-        assert set(load_pass(ANNOTATIONS, name)) <= set(doc_ids)
+        assert set(pass_files(assembled, name)) <= set(doc_ids)
     # the five original articles were annotated three times; articles added later
     # may have fewer passes, and the card says which
     for doc_id in doc_ids[:5]:
-        assert coverage[doc_id] == ("a", "b", "c")
+        assert assembled.pass_coverage[doc_id] == ("a", "b", "c")
 
 
 @pytest.mark.parametrize(("passes", "words"), [
@@ -54,26 +53,26 @@ def test_passes_are_described_for_one_two_or_three(passes, words):
     assert f"| `x` | {len(passes) or 1} |" in coverage_table({"x": passes})
 
 
-def test_a_single_pass_article_changes_no_agreement_or_adjudication():
-    a, b = load_pass(ANNOTATIONS, "a"), load_pass(ANNOTATIONS, "b")
-    gold = dict(GOLD)
-    gold["999_new"] = next(iter(GOLD.values()))  # an article with gold only
+def test_a_single_pass_article_changes_no_agreement_or_adjudication(assembled):
+    a, b = pass_files(assembled, "a"), pass_files(assembled, "b")
+    gold = dict(assembled.gold)
+    gold2 = {**gold, "999_new": next(iter(gold.values()))}  # an article with gold only
     a2 = {**a, "998_only_a": next(iter(a.values()))}  # and one with pass A only
     assert disagreements(a2, b) == disagreements(a, b)
-    assert disagreements(a, gold) == disagreements(a, GOLD)
+    assert disagreements(a, gold2) == disagreements(a, gold)
     assert entity_agreement(a2, b) == entity_agreement(a, b)
     assert quote_agreement(a2, b) == quote_agreement(a, b)
 
 
-def test_every_disagreement_between_the_passes_is_adjudicated():
-    found = disagreements(load_pass(ANNOTATIONS, "a"), load_pass(ANNOTATIONS, "b"))
+def test_every_disagreement_between_the_passes_is_adjudicated(assembled):
+    found = disagreements(pass_files(assembled, "a"), pass_files(assembled, "b"))
     assert set(found) == set(LOG["a_vs_b"])
     for key, entry in LOG["a_vs_b"].items():
         assert entry["decision"] in {"a", "b", "other"} and entry["reason"], key
 
 
-def test_every_difference_between_gold_and_pass_a_has_a_reason():
-    found = disagreements(load_pass(ANNOTATIONS, "a"), GOLD)
+def test_every_difference_between_gold_and_pass_a_has_a_reason(assembled):
+    found = disagreements(pass_files(assembled, "a"), assembled.gold)
     assert set(found) == set(LOG["gold_changes"])
     for key, entry in LOG["gold_changes"].items():
         assert len(entry["reason"]) > 40, key
@@ -101,13 +100,10 @@ def test_registry_entities_are_all_used():
     assert unused == []
 
 
-def test_quote_matching_pairs_identical_passes_one_to_one():
-    ann = next(iter(GOLD.values()))
-    pairs = match_quotes(ann["quotes"], ann["quotes"])
-    assert [x["id"] for x, _ in pairs] == sorted(
-        (q["id"] for q in ann["quotes"]),
-        key=lambda i: next(q["cue"]["start"] for q in ann["quotes"] if q["id"] == i),
-    )
+def test_quote_matching_pairs_identical_passes_one_to_one(assembled):
+    ann = next(iter(assembled.gold.values()))
+    pairs = match_quotes(ann.quotes, ann.quotes)
+    assert [x.id for x, _ in pairs] == [q.id for q in sorted(ann.quotes, key=lambda q: q.cue.start)]
     assert all(x is y for x, y in pairs)
 
 

@@ -108,7 +108,7 @@ def review(draft_path: Path, seeds_dir: Path, annotations_dir: Path) -> Review:
     seeds = {s.doc_id: s for s in read_seeds(seeds_dir)}
     doc_id = ann.get("doc_id")
     seed = seeds.get(doc_id) if isinstance(doc_id, str) else None
-    if seed is None:
+    if seed is None or not isinstance(doc_id, str):
         raise BuildError([Incident(shown, "/doc_id", "annotation-orphan",
                                    f"no seed article {clip(str(doc_id))}; expected one of the "
                                    "manifest's doc ids (run sokhan add first)")])
@@ -126,12 +126,14 @@ def review(draft_path: Path, seeds_dir: Path, annotations_dir: Path) -> Review:
     gold = {k: v for k, v in ann.items() if k != "draft"}
     merged, added, incidents = merge_registry(
         registry, ann["draft"]["proposed_entities"], used_entities(gold), shown)
-    entities, found = check_registry(merged, shown_path(reg_path))
+    parsed, found = check_registry(merged, shown_path(reg_path))
     incidents += found
+    entities = parsed.by_id() if parsed is not None else None
     norm = normalise(seed.raw_text)
     doc = Document(seed, norm.text, norm.alignment, norm.repairs)
     sentences = tokenise(doc, segment(doc), f"seeds/{seed.file}")
-    incidents += check_annotation(gold, shown, doc, sentences, entities, doc_id)
+    _, found = check_annotation(gold, shown, doc, sentences, entities, doc_id)
+    incidents += found
     return Review(doc_id, ann["draft"]["status"], gold, merged, added, tuple(incidents))
 
 

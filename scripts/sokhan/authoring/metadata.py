@@ -76,7 +76,7 @@ def outlet(text: str) -> tuple[str | None, str | None]:
 
 def hijri_dates(text: str) -> list[HijriDate]:
     """Every Solar Hijri date in the text, in order, converted when it has a year."""
-    found: list[tuple[int, HijriDate]] = []
+    found: list[tuple[int, HijriDate | None]] = []
     for n, line in enumerate(text.split("\n"), start=1):
         for m in _WORDED.finditer(line):
             day, month = int(m.group(1).translate(_DIGITS)), MONTHS.index(m.group(2)) + 1

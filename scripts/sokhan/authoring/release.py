@@ -53,7 +53,7 @@ def bump(texts: dict[str, str], version: str, date: str) -> tuple[dict[str, str]
                                   f"date {date!r}; expected YYYY-MM-DD"))
     current = _CURRENT.search(texts.get("pyproject.toml", ""))
     old = _parse(current.group(1)) if current else None
-    if new and old and new <= old:
+    if new and old and current and new <= old:
         incidents.append(Incident("pyproject.toml", "", "release-version",
                                   f"{version} is not after the current {current.group(1)}; "
                                   "expected a higher version"))
