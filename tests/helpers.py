@@ -104,6 +104,7 @@ class Workspace:
         for rel, text in spec.get("write_text", {}).items():
             if isinstance(text, dict):
                 text = text["text"] * text.get("repeat", 1)
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes(text.encode("utf-8"))
         for rel, data in spec.get("write_bytes", {}).items():
             (root / rel).write_bytes(base64.b64decode(data))

@@ -80,7 +80,7 @@ def test_valid_input_builds(tmp_path):
 _BUG = """
 import sys
 import sokhan.build
-def broken(*args):
+def broken(*args, **kwargs):
     raise ZeroDivisionError("a bug")
 sokhan.build.assemble = broken
 from sokhan.cli import main
@@ -100,7 +100,7 @@ def test_internal_error_is_one_line_and_status_2(tmp_path):
 def test_internal_error_in_process(tmp_path, capsys, monkeypatch):
     import sokhan.build
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(sokhan.build, "assemble", broken)
@@ -113,7 +113,7 @@ def test_internal_error_in_process(tmp_path, capsys, monkeypatch):
 def test_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
     import sokhan.build
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(sokhan.build, "assemble", broken)
@@ -158,7 +158,7 @@ def test_closed_pipe_is_not_an_error():
 def test_interrupt_exits_130(tmp_path, capsys, monkeypatch):
     import sokhan.build
 
-    def interrupted(*args):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(sokhan.build, "assemble", interrupted)

@@ -1,11 +1,12 @@
 """``sokhan release X.Y.Z [--date D]``: set the version and release date everywhere.
 
-The version lives in ``pyproject.toml`` (the package's metadata), in
-``sokhan/__init__.py`` (``__version__`` and ``RELEASE_DATE``, which the card,
-the build manifest and Croissant read) and in ``CITATION.cff`` (twice, with the
-year). :func:`bump` rewrites all of them in memory, requiring each pattern to
-match exactly as often as expected, so a file whose layout changed is refused
-rather than half-edited; a test keeps the three in agreement.
+The version has one source, ``pyproject.toml`` (``sokhan.__version__`` reads the
+installed package's metadata, so a reinstall carries it); ``CITATION.cff`` repeats
+it (twice, with the year), and ``sokhan/__init__.py`` holds ``RELEASE_DATE``,
+which the card, the build manifest and Croissant read. :func:`bump` rewrites all
+of them in memory, requiring each pattern to match exactly as often as expected,
+so a file whose layout changed is refused rather than half-edited; a test keeps
+the three in agreement.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from sokhan.checks.incidents import BuildError, Incident, shown_path
 EDITS: dict[str, tuple[tuple[str, str, int], ...]] = {
     "pyproject.toml": ((r'(?m)^version = "[^"]*"$', 'version = "{version}"', 1),),
     "scripts/sokhan/__init__.py": (
-        (r'(?m)^__version__ = "[^"]*"$', '__version__ = "{version}"', 1),
         (r'(?m)^RELEASE_DATE = "[^"]*"$', 'RELEASE_DATE = "{date}"', 1),
     ),
     "CITATION.cff": (
