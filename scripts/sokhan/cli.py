@@ -1,4 +1,4 @@
-"""Command line: ``sokhan build``, ``sokhan validate`` and ``sokhan checks``.
+"""Command line: ``sokhan build``, ``validate``, ``process`` and ``checks``.
 
 Bad input ends with every incident on standard error, one per line as
 ``path: location: [check-id] message``, and exit status 1, never with a
@@ -36,6 +36,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
+    what = "run the unannotated text pipeline over any number of articles into sharded Parquet"
+    p = sub.add_parser("process", help=what, description=what)
+    p.add_argument("input", type=Path,
+                   help="a folder of .txt files, a JSONL file or a Parquet file (id, text)")
+    p.add_argument("--out", type=Path, required=True, help="output folder (replaced atomically)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local processes (default) or Dask distributed")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (with --engine dask)")
+    p.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     checks = sub.add_parser("checks", help="list the stable check ids")
     checks.add_argument("--markdown", action="store_true",
                         help="print the Markdown table of docs/checks.md")
@@ -56,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         if command == "build":
             return _build(args)
+        if command == "process":
+            return _process(args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
@@ -118,6 +131,24 @@ def _build(args) -> int:
     for what, n in result["skipped"].items():
         if n:
             print(f"skipped: {n} {what}")
+    return OK
+
+
+def _process(args) -> int:
+    from sokhan.process.run import Options, process, summary
+
+    if args.workers < 1:
+        raise BuildError([Incident("--workers", "", "input-unreadable",
+                                   f"{args.workers}; expected at least 1")])
+    opts = Options(args.input, args.out, args.engine, args.workers, args.scheduler,
+                   args.strict, args.quiet)
+    try:
+        manifest = process(opts)
+    except OSError as err:
+        raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
+                                   f"{err.strerror or err}; the output folder {args.out} "
+                                   "is as it was")]) from None
+    print(summary(opts, manifest))
     return OK
 
 

@@ -74,6 +74,18 @@ CHECKS: dict[str, str] = {
                     "is a data file the build does not write",
     "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
                     "full); the old corpus is kept",
+    # sokhan process: its input as a whole, then each record (counted, reported, skipped)
+    "input-unreadable": "the input of sokhan process is missing, of no known kind, or lacks "
+                        "an id or text column",
+    "record-json": "a JSONL line is not a JSON object",
+    "record-id": "a record's id is missing, not a string, empty, too long or holds other "
+                 "than letters, digits and _ . : -",
+    "record-duplicate": "a record's id repeats an earlier record's (the first is kept)",
+    "record-text": "a record has no text, or its text is not a string",
+    "record-metadata": "a record's published metadata field or split has the wrong type or "
+                       "value",
+    "record-failed": "the pipeline raised an unexpected error on a record (reported; the run "
+                     "goes on)",
 }
 
 #: Ids that were announced but are no longer checked; reserved, never reused.

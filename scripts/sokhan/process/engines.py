@@ -1,0 +1,79 @@
+"""Engines: run :func:`~sokhan.process.document.process_batch` over batches, in order.
+
+Every engine yields the batches' results in input order while keeping only a
+bounded number of batches in flight, so memory stays flat however long the
+input is, and the output cannot depend on which worker finished first.
+
+- ``local``: one worker runs in this process; more run in a process pool.
+- ``dask``: a ``distributed`` cluster, a fresh ``LocalCluster`` (processes, one
+  thread each) or the scheduler at a given address. Needs ``sokhan[dask]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from sokhan.process.document import Outcome, process_batch
+from sokhan.process.inputs import InputRecord
+
+#: Batches in flight per worker: enough to keep a worker busy while the next
+#: result is collected, few enough to bound memory.
+IN_FLIGHT_PER_WORKER = 2
+
+Batch = list[InputRecord]
+
+
+def warm_up() -> None:
+    """Construct the pipeline's expensive objects once in a fresh worker process."""
+    from sokhan.normalise import normalise
+
+    normalise("سلام")
+
+
+def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], list[Outcome]],
+             batches: Iterable[Batch], in_flight: int) -> Iterator[list[Outcome]]:
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(submit(batch))
+        if len(pending) >= in_flight:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]:
+    """Process batches here (one worker) or in a pool of ``workers`` processes."""
+    if workers <= 1:
+        for batch in batches:
+            yield process_batch(batch)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
+        yield from _ordered(lambda b: pool.submit(process_batch, b), lambda f: f.result(),
+                            batches, workers * IN_FLIGHT_PER_WORKER)
+
+
+def run_dask(batches: Iterable[Batch], workers: int,
+             scheduler: str | None = None) -> Iterator[list[Outcome]]:
+    """Process batches on Dask: a new ``LocalCluster`` or the scheduler at ``scheduler``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as err:  # the optional extra is not installed
+        raise RuntimeError("--engine dask needs the optional extra: pip install "
+                           "'sokhan[dask]'") from err
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+            workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        else:
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+        client.run(warm_up)
+        # pure=False: two equal batches are still two tasks; order comes from the deque
+        yield from _ordered(lambda b: client.submit(process_batch, b, pure=False),
+                            lambda f: f.result(), batches, workers * IN_FLIGHT_PER_WORKER)
