@@ -40,3 +40,15 @@ def test_lock_file_pins_the_output_changing_libraries():
     lock = (Path(__file__).parents[1] / "requirements.lock").read_text().splitlines()
     for package, pinned in PINS.items():
         assert f"{package}=={pinned}" in lock
+
+
+def test_the_dask_extra_imports_with_the_pinned_set():
+    # sokhan[dask] must install beside hazm's NumPy 1.24 and the locked pandas
+    import dask
+    import distributed
+    import numpy
+    import pandas
+
+    assert (dask.__version__, distributed.__version__) == ("2026.8.0", "2026.8.0")
+    assert (numpy.__version__, pandas.__version__) == ("1.24.3", "2.3.3")
+    assert dask.compute(dask.delayed(sum)([1, 2, 3]))[0] == 6
