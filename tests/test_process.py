@@ -13,11 +13,11 @@ import pytest
 
 from helpers import SEEDS, seed_records, write_jsonl
 from sokhan.cli import main
-from sokhan.publish import column_names
 from sokhan.incidents import BuildError
 from sokhan.process.document import METADATA
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
+from sokhan.publish import column_names
 
 #: Columns that name where a record came from, and so differ between input kinds.
 PLACE = {"source_file", "provenance"}
@@ -129,7 +129,7 @@ def test_local_and_two_worker_dask_give_identical_bytes(inputs, processed, tmp_p
 
 
 def test_strict_stops_at_a_bad_record_and_leaves_the_output_as_it_was(tmp_path, capsys):
-    source = write_jsonl(tmp_path / "in.jsonl", seed_records()[:2] + [{"id": "x", "text": ""}])
+    source = write_jsonl(tmp_path / "in.jsonl", [*seed_records()[:2], {"id": "x", "text": ""}])
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("old", encoding="utf-8")
@@ -149,7 +149,7 @@ def test_without_strict_bad_records_are_skipped_counted_and_reported(tmp_path, c
     assert [(p["where"], p["check"]) for p in _problems(out)] == [
         ("in.jsonl:3", "seed-empty"), ("in.jsonl:4", "record-id"), ("in.jsonl:5", "record-json")]
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["counts"] | {} == {"records": 5, "documents": 2, "refused": 3,
+    assert manifest["counts"] == {"records": 5, "documents": 2, "refused": 3,
                                       "sentences": manifest["counts"]["sentences"],
                                       "tokens": manifest["counts"]["tokens"]}
     assert manifest["problems"] == {"record-id": 1, "record-json": 1, "seed-empty": 1}
