@@ -8,6 +8,7 @@ back to the raw text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -63,8 +64,40 @@ class NormalisedText:
 
 
 @cache
+def _share_hazm_word_list() -> None:
+    """Make hazm parse its 50 000-word list once per process, not once per object.
+
+    hazm's Normalizer builds a WordTokenizer and a Lemmatizer (which builds another),
+    and the ZWNJ stage reads the list too: four parses of the same file, 0.5 s
+    each. The list is only read by its users, so one copy serves them all.
+    """
+    import hazm.utils
+    import hazm.word_tokenizer
+
+    parse = cache(hazm.utils.words_list)
+
+    def shared(words_file: str = hazm.utils.default_words):
+        return parse(str(words_file))  # one key for the default, however it is passed
+
+    hazm.utils.words_list = shared
+    hazm.word_tokenizer.words_list = shared
+
+
+@cache
 def _hazm() -> Normalizer:
+    _share_hazm_word_list()
     return Normalizer(**HAZM_OPTIONS)
+
+
+def hazm_normalizer() -> Normalizer:
+    """The process's one hazm Normalizer, built with :data:`HAZM_OPTIONS`."""
+    return _hazm()
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def hazm_normalize(line: str) -> str:
+    """hazm's normalisation of one line (cached: the card's evaluation asks again)."""
+    return _hazm().normalize(line)
 
 
 @cache
@@ -140,14 +173,22 @@ def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]
     Returns:
         The normalised line and the count of repairs by kind.
     """
-    text = _hazm().normalize(line)
+    text, counts = _normalise_line(line, repair)
+    return text, Counter(dict(counts))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _normalise_line(line: str, repair: bool) -> tuple[str, tuple[tuple[str, int], ...]]:
+    # Cached: the card's ZWNJ evaluation normalises the seed lines the build has
+    # just normalised. Counts go out as a tuple so no caller can change the cache.
+    text = hazm_normalize(line)
     counts: Counter[str] = Counter()
     if repair:
         text, undone = keep_writer_spaces(line, text)
         counts["keep-writer-space"] += undone
         text, edits = zwnj.restore(text)
         counts.update(e.kind for e in edits)
-    return text, +counts
+    return text, tuple((+counts).items())
 
 
 def normalise(raw: str, *, repair: bool = True) -> NormalisedText:
