@@ -148,6 +148,8 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
     Returns:
         The text with those ZWNJs turned back into spaces, and how many.
     """
+    if "\u200c" not in text:
+        return text, 0  # no join to undo: skip the alignment
     chars, undone = list(text), 0
     for seg in align(raw, text, fold, REWRITES).segments:
         if raw[seg.rs:seg.re] != " " or text[seg.ns:seg.ne] != "\u200c":
