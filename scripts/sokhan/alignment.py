@@ -104,24 +104,35 @@ def _boundary(
     the first, so spans never absorb characters that were added or dropped at
     their edges. Inside a replacement the span is widened to the whole of it.
     """
-    lo_key, hi_key, lo_out, hi_out = (
-        ("ns", "ne", "rs", "re") if side == "n" else ("rs", "re", "ns", "ne")
-    )
+    from_norm = side == "n"
+    # Most boundaries fall strictly inside one segment (a run of agreeing text).
+    k = bisect_right(keys, pos) - 1
+    if k >= 0:
+        s = segments[k]
+        lo, hi, lo_out, hi_out = (s.ns, s.ne, s.rs, s.re) if from_norm else (
+            s.rs, s.re, s.ns, s.ne)
+        if lo < pos < hi:
+            if s.same:
+                return lo_out + (pos - lo)
+            return lo_out if is_start else hi_out
     candidates: list[int] = []
     # Segments that start at pos, and the one just before them (may end at or contain pos).
     first = bisect_left(keys, pos)
     last = bisect_right(keys, pos)
     for i in range(max(first - 1, 0), min(last + 1, len(segments))):
         s = segments[i]
-        lo, hi = getattr(s, lo_key), getattr(s, hi_key)
+        if from_norm:
+            lo, hi, lo_out, hi_out = s.ns, s.ne, s.rs, s.re
+        else:
+            lo, hi, lo_out, hi_out = s.rs, s.re, s.ns, s.ne
         if lo == pos:
-            candidates.append(getattr(s, lo_out))
+            candidates.append(lo_out)
         if hi == pos:
-            candidates.append(getattr(s, hi_out))
+            candidates.append(hi_out)
         if lo < pos < hi:
             if s.same:
-                return getattr(s, lo_out) + (pos - lo)
-            return getattr(s, lo_out) if is_start else getattr(s, hi_out)
+                return lo_out + (pos - lo)
+            return lo_out if is_start else hi_out
     if not candidates:
         if pos == 0 and not segments:
             return 0
@@ -177,10 +188,10 @@ def _align_line(
 ) -> list[Segment]:
     i = j = 0
     out: list[Segment] = []
-    pieces = [fold(c) for c in raw]
     # With a one-for-one fold the walk compares whole runs at C speed; it gives the
     # same segments as a character-by-character walk once they are merged.
-    folded = "".join(pieces) if all(len(p) == 1 for p in pieces) else None
+    table = {ord(c): fold(c) for c in set(raw)}
+    folded = raw.translate(table) if all(len(f) == 1 for f in table.values()) else None
     while i < len(raw) or j < len(norm):
         rc = raw[i] if i < len(raw) else None
         nc = norm[j] if j < len(norm) else None

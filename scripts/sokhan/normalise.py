@@ -94,7 +94,12 @@ def hazm_normalizer() -> Normalizer:
     return _hazm()
 
 
-@functools.lru_cache(maxsize=1 << 14)
+#: Lines whose normalisation is remembered: the seeds' 70 lines, for the card's
+#: evaluation, which normalises them again; small, so a long run holds no more.
+LINE_CACHE = 256
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
 def hazm_normalize(line: str) -> str:
     """hazm's normalisation of one line (cached: the card's evaluation asks again)."""
     return _hazm().normalize(line)
@@ -111,6 +116,7 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@cache  # called for every distinct character of every line the aligner walks
 def fold(char: str) -> str:
     """The character hazm's translation tables turn ``char`` into."""
     return char.translate(_fold_table())
@@ -179,7 +185,7 @@ def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]
     return text, Counter(dict(counts))
 
 
-@functools.lru_cache(maxsize=1 << 12)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _normalise_line(line: str, repair: bool) -> tuple[str, tuple[tuple[str, int], ...]]:
     # Cached: the card's ZWNJ evaluation normalises the seed lines the build has
     # just normalised. Counts go out as a tuple so no caller can change the cache.

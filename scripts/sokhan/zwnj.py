@@ -691,6 +691,8 @@ class _Plan:
     may_be_bound: bool
 
 
+# Across lines too: news vocabulary repeats from article to article (bounded cache).
+@functools.lru_cache(maxsize=1 << 16)
 def _plan(token: str) -> _Plan | None:
     insertions: list[_Insertion] = []
     offset = 0
