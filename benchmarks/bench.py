@@ -20,10 +20,10 @@ child processes): on a shared machine the CPU figure is the steadier one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synthetic  # noqa: E402
+import synthetic
 
 REPO = synthetic.REPO
 BIN = Path(sys.executable).parent
@@ -71,10 +71,8 @@ def run(cmd: list[str], cwd: Path = REPO) -> dict:
                 tree = [root, *root.children(recursive=True)]
                 rss = 0
                 for p in tree:
-                    try:
+                    with contextlib.suppress(psutil.Error):  # a worker that just ended
                         rss += p.memory_info().rss
-                    except psutil.Error:
-                        pass
                 peak[0] = max(peak[0], rss)
                 time.sleep(0.05)
         except psutil.Error:

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ANNOTATIONS, CARD, SEEDS
 from sokhan.build import assemble, build
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
-ANNOTATIONS = REPO / "corpus" / "annotations"
-CARD = REPO / "dataset_card.md"
-COMMITTED = REPO / "corpus"
 
 
 @pytest.fixture(scope="session")
@@ -36,11 +31,3 @@ def assembled():
 def build_manifest(fresh_corpus) -> dict:
     return json.loads((fresh_corpus / "build-manifest.json").read_text(encoding="utf-8"))
 
-
-def copy_inputs(tmp_path: Path) -> tuple[Path, Path]:
-    """A private copy of the seeds and annotations a test may damage."""
-    seeds = tmp_path / "seeds"
-    annotations = tmp_path / "corpus" / "annotations"
-    shutil.copytree(SEEDS, seeds)
-    shutil.copytree(ANNOTATIONS, annotations)
-    return seeds, annotations

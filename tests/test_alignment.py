@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sokhan.alignment import align
-from sokhan.normalise import normalise
+from sokhan.stages.alignment import align
+from sokhan.stages.normalise import normalise
 
 ZWNJ = "\u200c"
 
@@ -78,7 +78,7 @@ def test_alignment_covers_any_text(raw):
 
 
 def _segments(raw: str, norm: str) -> list[tuple]:
-    from sokhan.normalise import REWRITES, fold
+    from sokhan.stages.normalise import REWRITES, fold
 
     return [(s.rs, s.re, s.ns, s.ne, s.same) for s in align(raw, norm, fold, REWRITES).segments]
 
@@ -90,8 +90,8 @@ def test_run_compare_gives_the_character_walks_segments(seed, monkeypatch):
     # long lines where the diff window undoes part of a run.
     import random
 
-    from sokhan import alignment
-    from sokhan.normalise import hazm_normalize
+    from sokhan.stages import alignment
+    from sokhan.stages.normalise import hazm_normalize
 
     rng = random.Random(seed)
     alphabet = [*"ابپتثجچحخدسشکگلمنوهیيك ۱۲3 .\u200c\u064b\u064eـ،«»", "...", "ﷲ"]

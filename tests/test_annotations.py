@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANNOTATIONS
-from sokhan.agreement import disagreements, load_pass, match_quotes
+from helpers import ANNOTATIONS
+from sokhan.evaluation.agreement import disagreements, load_pass, match_quotes
 
 LOG = json.loads((ANNOTATIONS / "passes" / "adjudication.json").read_text(encoding="utf-8"))
 GOLD = {

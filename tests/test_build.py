@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CARD, COMMITTED, REPO, SEEDS, copy_inputs
+from helpers import CARD, COMMITTED, REPO, SEEDS, copy_inputs
 from sokhan.build import GENERATED, build
-from sokhan.incidents import BuildError
+from sokhan.checks.incidents import BuildError
 
 
 def _tree(root: Path) -> dict[str, str]:

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from sokhan.features import CONFIGS
+from sokhan.publication.columns import CONFIGS
 
 
 def _card(fresh_corpus) -> str:

@@ -7,6 +7,7 @@ see at a glance. Keys of ``fixture.json``, applied in this order:
 
 - ``description``: what is broken (required);
 - ``command``: ``validate`` (default) or ``build``;
+- ``out``: the ``--out`` folder relative to the workspace (default ``corpus``);
 - ``prebuild``: build the unbroken mini corpus into ``corpus/`` first;
 - ``delete``, ``mkdir``: lists of paths;
 - ``write_text``: path → text, or ``{"text": …, "repeat": n}``;
@@ -35,10 +36,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-from sokhan.build import check_rows, offset_problems
+from helpers import REPO
+from sokhan.checks.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
+from sokhan.checks.rows import check_rows, offset_problems
 from sokhan.cli import main
-from sokhan.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 FIXTURES = REPO / "tests" / "fixtures" / "checks"
@@ -70,15 +71,17 @@ class Workspace:
         shutil.copytree(MINI / "annotations", root / "annotations")
         (root / "card.md").write_text(CARD, encoding="utf-8")
 
-    def args(self, command: str = "validate") -> list[str]:
+    def args(self, command: str = "validate", out: str | None = None) -> list[str]:
+        """Arguments naming the workspace; ``out`` is relative to it ("" stays empty)."""
+        out_arg = str(self.root / "corpus") if out is None else out and str(self.root / out)
         return [command, "--seeds", str(self.root / "seeds"),
                 "--annotations", str(self.root / "annotations"),
-                "--out", str(self.root / "corpus"), "--card", str(self.root / "card.md")]
+                "--out", out_arg, "--card", str(self.root / "card.md")]
 
-    def run(self, command: str, capsys) -> tuple[int, str]:
+    def run(self, command: str, capsys, out: str | None = None) -> tuple[int, str]:
         """Run the command line in-process; returns the status and stderr."""
         capsys.readouterr()
-        status = main(self.args(command))
+        status = main(self.args(command, out))
         return status, capsys.readouterr().err
 
     def rehash(self) -> None:
@@ -183,7 +186,7 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
     ws = Workspace(tmp_path)
     ws.apply(folder, spec)
-    status, err = ws.run(spec.get("command", "validate"), capsys)
+    status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
     return status, err, reported(err)
 
 
@@ -311,7 +314,7 @@ def test_record_offsets_catch_a_shifted_span(mini_corpus):
 
 
 def test_tokenisation_catches_a_token_not_in_its_sentence(mini_corpus, monkeypatch):
-    import sokhan.tokenise as tokenise
+    import sokhan.stages.tokenise as tokenise
 
     # hazm's tokens are substrings with the options Sokhan sets; simulate one that is not
     monkeypatch.setattr(tokenise, "split_words", lambda text: ["پوتین", "نیست"])

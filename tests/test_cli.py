@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from sokhan.build import GENERATED
+from sokhan.checks.incidents import CHECKS
 from sokhan.cli import main
-from sokhan.incidents import CHECKS
 from test_checks import FIXTURES, INCIDENT_LINE, Workspace, dump_json, reported
 
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -177,7 +177,7 @@ def test_hostile_file_name_stays_on_one_line(tmp_path, capsys):
 #: being removed.
 _KILL = """
 import os, pathlib, shutil, signal, sys
-import sokhan.build, sokhan.swap
+import sokhan.build, sokhan.publication.swap
 point, n = sys.argv[1], int(sys.argv[2])
 calls = {"n": 0}
 def die():
@@ -212,7 +212,7 @@ elif point == "swapped":
 elif point == "cleanup":
     def dying_rmtree(path, *args, **kwargs):
         die()
-    sokhan.swap.shutil.rmtree = dying_rmtree
+    sokhan.publication.swap.shutil.rmtree = dying_rmtree
 from sokhan.cli import main
 sys.exit(main(sys.argv[3:]))
 """
@@ -361,13 +361,13 @@ def test_a_corpus_left_under_its_backup_name_is_put_back(tmp_path, capsys):
 def test_swap_without_renameat2(tmp_path, capsys, monkeypatch):
     import ctypes
 
-    import sokhan.swap
+    import sokhan.publication.swap
 
     class NoExchange:
         def __init__(self, *args, **kwargs):
             pass
 
-    monkeypatch.setattr(sokhan.swap.ctypes, "CDLL", NoExchange)
+    monkeypatch.setattr(sokhan.publication.swap.ctypes, "CDLL", NoExchange)
     assert ctypes.CDLL is NoExchange
     ws = Workspace(tmp_path)
     assert ws.run("build", capsys)[0] == 0

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from sokhan.features import CONFIGS
+from sokhan.publication.columns import CONFIGS
 
 pytestmark = pytest.mark.slow
 

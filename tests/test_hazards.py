@@ -19,10 +19,11 @@ import unicodedata
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO
-from sokhan.normalise import normalise
-from sokhan.seeds import MAX_LINE_CHARS, MAX_LINES, MAX_SEED_BYTES
-from sokhan.validate import MAX_JSON_BYTES, validator
+from helpers import REPO
+from sokhan.checks.jsonfile import MAX_JSON_BYTES
+from sokhan.checks.schemas import validator
+from sokhan.stages.normalise import normalise
+from sokhan.stages.seeds import MAX_LINE_CHARS, MAX_LINES, MAX_SEED_BYTES
 from test_checks import Workspace, dump_json, reported
 
 SEED = "seeds/mini_001.txt"
@@ -401,7 +402,7 @@ def test_long_line_alignment_is_linear_and_exact():
 #: VmHWM, which starts afresh at exec; getrusage's ru_maxrss survives exec and so
 #: would count the forking pytest process, which has hazm loaded.
 def test_long_line_diff_fallback_works_in_windows(monkeypatch):
-    import sokhan.alignment as alignment
+    import sokhan.stages.alignment as alignment
 
     # hazm deletes «ﷺ» (U+FDFA), a change the walk cannot explain: in a line this
     # long each one is diffed in a small window, not the whole line

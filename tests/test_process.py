@@ -12,12 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from helpers import SEEDS, seed_records, write_jsonl
+from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
-from sokhan.incidents import BuildError
 from sokhan.process.document import METADATA
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
-from sokhan.publish import column_names
+from sokhan.publication.rows import column_names
 
 #: Columns that name where a record came from, and so differ between input kinds.
 PLACE = {"source_file", "provenance"}
@@ -165,7 +165,6 @@ def test_an_unusable_input_is_refused(tmp_path, capsys):
 
 
 def test_a_dangerous_output_folder_is_refused(tmp_path, capsys):
-    pytest.importorskip("sokhan.outdir")
     source = write_jsonl(tmp_path / "in.jsonl", seed_records()[:1])
     assert main(["process", str(source), "--out", str(tmp_path), "-q"]) == 1
     assert "[output-unsafe]" in capsys.readouterr().err

@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from sokhan.features import CONFIGS
-from sokhan.publish import config_splits, data_path
+from sokhan.publication.columns import CONFIGS, config_splits
+from sokhan.publication.parquet import data_path
 
 LOADER = """
 import json, sys, datasets
@@ -70,7 +70,7 @@ def test_every_mention_and_quote_offset_gives_back_its_text(fresh_corpus):
 
 
 def test_documents_keep_the_seed_bytes(fresh_corpus):
-    from conftest import REPO
+    from helpers import REPO
 
     for d in _read(fresh_corpus, "documents").itertuples():
         assert (REPO / d.source_file).read_bytes() == d.raw_text.encode("utf-8")

@@ -8,8 +8,8 @@ import json
 import jdatetime
 import pytest
 
-from conftest import SEEDS
-from sokhan.seeds import read_manifest
+from helpers import SEEDS
+from sokhan.stages.seeds import read_manifest
 
 MANIFEST = json.loads((SEEDS / "manifest.json").read_text(encoding="utf-8"))
 ENTRIES = MANIFEST["seeds"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sokhan.segment import line_role, repeat_key, split_line
+from sokhan.stages.segment import line_role, repeat_key, split_line
 
 FIXTURE = Path(__file__).parent / "fixtures" / "expected_sentences.json"
 EXPECTED = json.loads(FIXTURE.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Tests for sokhan.zwnj: restoring lost ZWNJs on top of hazm's Normalizer.
+"""Tests for sokhan.stages.zwnj: restoring lost ZWNJs on top of hazm's Normalizer.
 
 In the tables «|» stands for ZWNJ (U+200C), which is invisible in source code.
 Inputs are written the way hazm's Normalizer leaves them.
@@ -15,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sokhan import evaluate_zwnj, zwnj
-from sokhan.zwnj import ZWNJ, Edit, apply_edits, restore
+from helpers import SEEDS
+from sokhan.evaluation import zwnj as evaluate_zwnj
+from sokhan.stages import zwnj
+from sokhan.stages.zwnj import ZWNJ, Edit, apply_edits, restore
 
 # Characters an edit may insert, delete or replace: never letters or digits.
 SEPARATORS = frozenset(" " + ZWNJ + "٬٫،,/")
@@ -195,7 +197,7 @@ def _check_edits(text: str) -> None:
 
 
 def test_arabic_commas_of_seed_003():
-    lines = evaluate_zwnj.seed_lines()["003_6bdf49eb73ba74a2"]
+    lines = evaluate_zwnj.seed_lines(SEEDS)["003_6bdf49eb73ba74a2"]
     raw = "\n".join(lines)
     out, edits = restore("\n".join(evaluate_zwnj.hazm_alone(line) for line in lines))
     assert raw.count("٬") == 13
@@ -204,7 +206,7 @@ def test_arabic_commas_of_seed_003():
 
 
 def test_edits_reproduce_output_on_seeds():
-    for doc_lines in evaluate_zwnj.seed_lines().values():
+    for doc_lines in evaluate_zwnj.seed_lines(SEEDS).values():
         text = "\n".join(evaluate_zwnj.hazm_alone(line) for line in doc_lines)
         _check_edits(text)
         assert restore(restore(text)[0])[1] == []  # a second pass finds nothing left
@@ -247,7 +249,7 @@ def test_is_fast_enough():
     # news takes well under a minute; here 2 MB with thousands of new words.
     base = "\n".join(
         evaluate_zwnj.hazm_alone(line)
-        for doc_lines in evaluate_zwnj.seed_lines().values()
+        for doc_lines in evaluate_zwnj.seed_lines(SEEDS).values()
         for line in doc_lines
     )
     novel = " ".join(f"{word}{suffix}" for word in _novel_words() for suffix in ("ها", "تر"))
@@ -274,7 +276,7 @@ def test_evaluation_list_is_consistent():
 
 
 def test_evaluation_meets_targets():
-    rows, lines = evaluate_zwnj.load_rows(), evaluate_zwnj.seed_lines()
+    rows, lines = evaluate_zwnj.load_rows(), evaluate_zwnj.seed_lines(SEEDS)
     hazm = evaluate_zwnj.evaluate("hazm alone", evaluate_zwnj.hazm_alone, rows, lines)
     sokhan = evaluate_zwnj.evaluate("hazm + sokhan", evaluate_zwnj.hazm_and_sokhan, rows, lines)
     assert evaluate_zwnj.meets_targets(sokhan), evaluate_zwnj.format_table([hazm, sokhan])

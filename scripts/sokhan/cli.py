@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from sokhan.incidents import CHECKS, BuildError, Incident, markdown_table
+from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table
 
 #: Exit statuses.
 OK, BAD_INPUT, INTERNAL, INTERRUPTED = 0, 1, 2, 130
@@ -32,15 +32,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="seed folder (default: seeds)")
         p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
                        help="annotation folder (default: corpus/annotations)")
-        p.add_argument("--out", type=Path, default=Path("corpus"),
-                       help="corpus folder (default: corpus)")
+        # a str, not a Path: Path("") is ".", and an empty --out must be refused, not
+        # taken for the working folder
+        p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
     what = "run the unannotated text pipeline over any number of articles into sharded Parquet"
     p = sub.add_parser("process", help=what, description=what)
     p.add_argument("input", type=Path,
                    help="a folder of .txt files, a JSONL file or a Parquet file (id, text)")
-    p.add_argument("--out", type=Path, required=True, help="output folder (replaced atomically)")
+    p.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local processes (default) or Dask distributed")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _preflight(args) -> None:
     """Refuse a mistyped ``--annotations`` before it builds a corpus without annotations."""
-    from sokhan.validate import shown_path
+    from sokhan.checks.incidents import shown_path
 
     registry = args.annotations / "entities.json"
     if not registry.exists():
@@ -107,11 +108,26 @@ def _preflight(args) -> None:
                                    "annotations folder (is --annotations right?)")])
 
 
+def _guard_output(args) -> Path:
+    """Refuse an output folder that could destroy the inputs, before anything is touched."""
+    from sokhan.checks.outdir import output_incidents
+
+    incidents = output_incidents(
+        args.out,
+        {"seeds": args.seeds, "annotations": args.annotations, "card template": args.card},
+        nested=("annotations",),  # corpus/annotations: the build keeps it entry by entry
+    )
+    if incidents:
+        raise BuildError(incidents)
+    return Path(args.out)
+
+
 def _build(args) -> int:
     from sokhan.build import build
-    from sokhan.swap import recover
+    from sokhan.publication.swap import recover
 
     started = time.perf_counter()
+    args.out = _guard_output(args)
     try:
         recover(args.out)  # a corpus a killed build left under its backup name
         _preflight(args)
@@ -135,8 +151,10 @@ def _build(args) -> int:
 
 
 def _process(args) -> int:
-    from sokhan.process.run import Options, process, summary
+    from sokhan.process.run import Options, guard_output, process, summary
 
+    guard_output(args.out, args.input)  # before anything, with "" still empty
+    args.out = Path(args.out)
     if args.workers < 1:
         raise BuildError([Incident("--workers", "", "input-unreadable",
                                    f"{args.workers}; expected at least 1")])
@@ -155,6 +173,7 @@ def _process(args) -> int:
 def _validate(args) -> int:
     from sokhan.verify import verify
 
+    args.out = Path(args.out)
     _preflight(args)
     incidents = verify(args.seeds, args.annotations, args.out, args.card)
     if incidents:

@@ -9,9 +9,11 @@ tokens), so ``parent.text[start:end] == record.text`` and
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from sokhan.alignment import Alignment
+from sokhan.stages.alignment import Alignment
 
 ROLES = ("headline", "subheadline", "body", "boilerplate", "source_credit")
 
@@ -164,3 +166,33 @@ class Entity:
     aliases: tuple[str, ...]
     is_group: bool = False
     members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A document's annotation layers, ready to publish."""
+
+    mentions: list[Mention]
+    quotes: list[Quote]
+    #: per sentence id: BIO tags, one per token
+    bio: dict[str, list[str]]
+    #: per sentence id: the speaker entity whose words the sentence carries
+    speaker: dict[str, str | None]
+    #: per sentence id: ids of the quotations whose content it carries
+    quote_ids: dict[str, list[str]]
+
+
+@dataclass
+class Corpus:
+    """Everything a build produces, in memory."""
+
+    docs: list[Document]
+    sentences: dict[str, list[Sentence]]
+    layers: dict[str, Attached]
+    entities: dict[str, Entity]
+    splits: dict[str, str]
+    rows: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    changes: Counter = field(default_factory=Counter)
+    repairs: Counter = field(default_factory=Counter)
+    skipped: dict[str, int] = field(default_factory=dict)
+    annotations_dir: Path = Path("corpus/annotations")

@@ -11,8 +11,7 @@ import stat
 from pathlib import Path
 
 from sokhan.build import assemble, generate
-from sokhan.incidents import Incident
-from sokhan.validate import shown_path
+from sokhan.checks.incidents import Incident, shown_path
 
 
 def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path) -> list[Incident]:

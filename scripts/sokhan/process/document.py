@@ -13,18 +13,18 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from sokhan.attach import attach
-from sokhan.build import offset_problems
-from sokhan.features import SPLITS
-from sokhan.incidents import BuildError
-from sokhan.normalise import describe_changes, normalise
+from sokhan.checks.incidents import BuildError
+from sokhan.checks.rows import offset_problems
+from sokhan.checks.unicode import hazards
 from sokhan.process.inputs import InputRecord
-from sokhan.publish import document_row, sentence_rows
+from sokhan.publication.columns import SPLITS
+from sokhan.publication.rows import document_row, sentence_rows
 from sokhan.records import Document, SeedFile
-from sokhan.seeds import MAX_SEED_BYTES, check_seed_bytes
-from sokhan.segment import segment
-from sokhan.tokenise import tokenise
-from sokhan.validate import hazards
+from sokhan.stages.attach import attach
+from sokhan.stages.normalise import describe_changes, normalise
+from sokhan.stages.seeds import MAX_SEED_BYTES, check_seed_bytes
+from sokhan.stages.segment import segment
+from sokhan.stages.tokenise import tokenise
 
 #: An id becomes part of every sentence id (``<id>-s<n>``) and of file-safe
 #: names downstream: letters of any script, digits, ``_ . : -``.

@@ -29,7 +29,7 @@ Batch = list[InputRecord]
 
 def warm_up() -> None:
     """Construct the pipeline's expensive objects once in a fresh worker process."""
-    from sokhan.normalise import normalise
+    from sokhan.stages.normalise import normalise
 
     normalise("سلام")
 

@@ -4,7 +4,7 @@ Each reader yields :class:`InputRecord` one at a time, so memory does not grow
 with the input; nothing is checked here beyond what is needed to find the next
 record (a JSONL line that is not JSON is yielded as a record with a problem).
 Whole-input problems (missing file, unknown format, Parquet without ``id`` and
-``text`` columns) raise :class:`~sokhan.incidents.BuildError` with the check id
+``text`` columns) raise :class:`~sokhan.checks.incidents.BuildError` with the check id
 ``input-unreadable``.
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sokhan.incidents import BuildError, Incident
-from sokhan.seeds import MAX_SEED_BYTES
+from sokhan.checks.incidents import BuildError, Incident
+from sokhan.stages.seeds import MAX_SEED_BYTES
 
 #: A JSONL line longer than this is not parsed: JSON escapes (``\\u0627``) can
 #: triple a Persian text, so this admits every text the seed limit admits.

@@ -17,11 +17,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 from sokhan import __version__
-from sokhan.build import PINNED
-from sokhan.normalise import HAZM_OPTIONS
 from sokhan.process.document import Outcome, Problem
-from sokhan.publish import PARQUET_OPTIONS, parquet_bytes
-from sokhan.tokenise import TOKENIZER_OPTIONS
+from sokhan.publication.manifest import PINNED
+from sokhan.publication.parquet import PARQUET_OPTIONS, parquet_bytes
+from sokhan.stages.normalise import HAZM_OPTIONS
+from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
 #: Documents per shard: a shard's rows are held in memory until it is written.
 SHARD_DOCS = 1_000

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sokhan.incidents import BuildError, Incident
+from sokhan.checks.incidents import BuildError, Incident
+from sokhan.checks.outdir import output_incidents
 from sokhan.process.document import Outcome
 from sokhan.process.engines import run_dask, run_local
 from sokhan.process.inputs import InputRecord, count_records, input_format, read_records
 from sokhan.process.output import MANIFEST, REPORT, SHARD_DOCS, ShardWriter
-from sokhan.swap import exchange, staging_dir
+from sokhan.publication.swap import exchange, staging_dir
 
 #: Records per batch shipped to a worker: large enough that shipping costs little
 #: next to the work, small enough to keep memory flat.
@@ -37,20 +38,17 @@ class Options:
     batch: int = BATCH
 
 
-def guard_output(opts: Options) -> None:
+def guard_output(out: str | Path, source: Path) -> None:
     """Refuse an output folder that would destroy the input or the user's files.
 
-    Uses the shared ``--out`` guard (:mod:`sokhan.outdir`) when the installed
-    package has it.
+    Args:
+        out: the output folder as the user gave it (a ``str`` keeps ``""`` empty).
+        source: the input file or folder.
 
     Raises:
-        BuildError: ``output-unsafe``.
+        BuildError: ``output-unsafe`` (:mod:`sokhan.checks.outdir`).
     """
-    try:
-        from sokhan.outdir import output_incidents  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    incidents = output_incidents(str(opts.out), {"input": opts.input})
+    incidents = output_incidents(out, {"input": source})
     if incidents:
         raise BuildError(incidents)
 
@@ -95,7 +93,7 @@ def process(opts: Options) -> dict:
             first bad record; the output folder is then left as it was.
     """
     kind = input_format(opts.input)
-    guard_output(opts)
+    guard_output(opts.out, opts.input)
     staging = staging_dir(opts.out)
     writer = ShardWriter(staging, opts.shard_docs)
     bar = _progress(opts)

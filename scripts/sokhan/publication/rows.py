@@ -1,31 +1,14 @@
-"""Publication stage: records to rows, rows to Parquet, statistics to the card.
+"""Publication stage: in-memory records to published rows, and the split of each article.
 
-Rows are plain dicts in the published column order; :func:`rows` is pure, and
-:func:`write_parquet` is the only place that writes a data file. The writer's
-options are fixed so that the same rows give byte-identical files.
+Rows are plain dicts in the published column order; every function here is pure.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from sokhan.attach import Attached
-from sokhan.features import COLUMNS, SPLITS, arrow_schema
-from sokhan.records import Document, Entity, Sentence, Span
-
-#: Fixed writer options: part of what makes two builds byte-identical.
-PARQUET_OPTIONS = {
-    "compression": "zstd",
-    "compression_level": 9,
-    "use_dictionary": True,
-    "write_statistics": True,
-    "version": "2.6",
-    "data_page_version": "1.0",
-    "row_group_size": 10_000,
-}
+from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.records import Attached, Corpus, Document, Entity, Sentence, Span
 
 
 def assign_splits(docs: list[Document]) -> dict[str, str]:
@@ -196,39 +179,25 @@ def entity_rows(
     ]
 
 
-def parquet_bytes(config: str, rows: list[dict]) -> bytes:
-    """One split of one config as Parquet, written with fixed options."""
-    schema = arrow_schema(config)
-    table = pa.Table.from_pylist([encode_labels(config, r) for r in rows], schema=schema)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **PARQUET_OPTIONS)
-    return sink.getvalue().to_pybytes()
-
-
-def encode_labels(config: str, row: dict) -> dict:
-    """Class-label columns as their integer ids, as ``datasets`` stores them."""
-    out = dict(row)
-    for name, feature, _, _ in COLUMNS[config]:
-        if not isinstance(feature, dict):
-            continue
-        if feature.get("_type") == "ClassLabel":
-            out[name] = feature["names"].index(row[name])
-        elif feature.get("_type") == "Sequence" and feature["feature"].get("_type") == "ClassLabel":
-            names = feature["feature"]["names"]
-            out[name] = [names.index(v) for v in row[name]]
-    return out
-
-
-def data_path(config: str, split: str) -> str:
-    """``data/<config>/<split>-00000-of-00001.parquet``, relative to the corpus folder."""
-    return f"data/{config}/{split}-00000-of-00001.parquet"
-
-
-def config_splits(config: str) -> tuple[str, ...]:
-    """The splits a config is published in (the registry is corpus-wide)."""
-    return ("train",) if config == "entities" else SPLITS
-
-
 def column_names(config: str) -> list[str]:
     """Published column names of a config, in order."""
     return [c[0] for c in COLUMNS[config]]
+
+
+def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
+    """Published rows per config and split."""
+    rows: dict[str, dict[str, list[dict]]] = {c: {s: [] for s in config_splits(c)} for c in CONFIGS}
+    for doc in corpus.docs:
+        split, sents, layers = (
+            corpus.splits[doc.doc_id],
+            corpus.sentences[doc.doc_id],
+            corpus.layers[doc.doc_id],
+        )
+        rows["sentences"][split] += sentence_rows(doc, sents, layers)
+        rows["documents"][split].append(document_row(doc, split, sents, layers))
+        rows["mentions"][split] += mention_rows(doc, layers)
+        rows["quotes"][split] += quote_rows(doc, layers)
+    every_mention = [m for split_rows in rows["mentions"].values() for m in split_rows]
+    every_quote = [q for split_rows in rows["quotes"].values() for q in split_rows]
+    rows["entities"]["train"] = entity_rows(corpus.entities, every_mention, every_quote)
+    return rows

@@ -177,3 +177,8 @@ def arrow_schema(config: str) -> pa.Schema:
         [pa.field(name, dtype) for name, _, dtype, _ in COLUMNS[config]],
         metadata={b"huggingface": json.dumps(meta, ensure_ascii=False).encode()},
     )
+
+
+def config_splits(config: str) -> tuple[str, ...]:
+    """The splits a config is published in (the registry is corpus-wide)."""
+    return ("train",) if config == "entities" else SPLITS

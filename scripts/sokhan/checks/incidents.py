@@ -7,8 +7,15 @@ what was expected, in the style of Universal Dependencies' ``validate.py``.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+
+#: Messages quote at most this many characters of a found value.
+CLIP = 80
 
 #: Stable check ids and what each one checks. Ids never change meaning; a retired
 #: check keeps its id reserved in :data:`RETIRED`. ``docs/checks.md`` lists them all
@@ -43,6 +50,8 @@ CHECKS: dict[str, str] = {
     "annotation-schema": "an annotation file does not match its JSON Schema",
     "annotation-orphan": "an annotation file names an article that does not exist",
     "annotation-doc-id": "an annotation file's doc_id differs from its file name",
+    "annotation-draft": "a file in the gold annotations folder is a machine draft (it has a "
+                        "draft block); gold files come from `sokhan accept`",
     "span-range": "a span lies outside the article's raw text",
     "span-text": "a span's copied text differs from the raw text at its offsets",
     "span-token": "a span starts or ends inside a token of the normalised text",
@@ -74,6 +83,9 @@ CHECKS: dict[str, str] = {
                     "is a data file the build does not write",
     "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
                     "full); the old corpus is kept",
+    "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
+                     "contains or lies inside an input, is a project root, or contains the "
+                     "working folder; refused before anything is touched",
     # sokhan process: its input as a whole, then each record (counted, reported, skipped)
     "input-unreadable": "the input of sokhan process is missing, of no known kind, or lacks "
                         "an id or text column",
@@ -95,7 +107,7 @@ RETIRED: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Incident:
     """One problem found in one file.
 
@@ -114,6 +126,10 @@ class Incident:
     def __post_init__(self) -> None:
         if self.check not in CHECKS:
             raise ValueError(f"unknown check id {self.check!r}")
+
+    def sort_key(self) -> tuple:
+        """Order by file, then place in natural order (``/mentions/2`` before ``/mentions/10``)."""
+        return (_natural(self.path), _natural(self.where), self.check, self.message)
 
     def __str__(self) -> str:
         where = f" {_visible(self.where)}:" if self.where else ""
@@ -147,12 +163,82 @@ class BuildError(Exception):
     """Raised when a stage finds problems; carries every incident found."""
 
     def __init__(self, incidents: list[Incident]):
-        self.incidents = sorted(incidents)
+        self.incidents = sorted(incidents, key=Incident.sort_key)
         super().__init__("\n".join(str(i) for i in self.incidents))
 
 
+def _natural(text: str) -> tuple:
+    """A sort key that orders runs of digits by their value, without converting them.
+
+    Hostile input may hold thousands of digits, more than ``int()`` accepts.
+    """
+    parts = re.split(r"([0-9]+)", text)
+    return tuple((len(p.lstrip("0")), p.lstrip("0"), p) if k % 2 else p
+                 for k, p in enumerate(parts))
+
+
+def text_location(text: str, offset: int) -> str:
+    """``line L column C`` (both from 1, the column in characters) of an offset into ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line} column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
 def byte_location(data: bytes, offset: int) -> str:
-    """``line L column C`` (both from 1) of a byte offset, counting characters, not bytes."""
-    line = data.count(b"\n", 0, offset) + 1
+    """``line L column C`` of a byte offset, the column counted in characters, not bytes."""
     start = data.rfind(b"\n", 0, offset) + 1
-    return f"line {line} column {len(data[start:offset].decode('utf-8', 'replace')) + 1}"
+    prefix = data[:start].decode("utf-8", "replace")  # whole lines: line ends are ASCII
+    line = data[start:offset].decode("utf-8", "replace")
+    return text_location(prefix + line, len(prefix) + len(line))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Why :func:`read_bounded` could not read a file, as the start of a message."""
+
+    kind: str  # "missing", "not-regular", "too-large" or "unreadable"
+    message: str
+
+
+def read_bounded(path: Path, limit: int) -> bytes | Unreadable:
+    """The bytes of a regular file of at most ``limit`` bytes, never more, never truncated.
+
+    The one reader of every input (seeds, JSON files, the card template): a pipe
+    or device would block the build, and a file that grows while it is read is
+    refused rather than cut.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return Unreadable("not-regular", "not a regular file (a folder, pipe or device)")
+        if info.st_size > limit:
+            return Unreadable("too-large", f"{info.st_size} bytes; expected at most {limit}")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        return Unreadable("missing", "file not found")
+    except OSError as err:
+        return Unreadable("unreadable", f"cannot be read ({err.strerror or err})")
+    if len(data) > limit:
+        return Unreadable("too-large", f"more than {limit} bytes; expected at most {limit}")
+    return data
+
+
+def shown_path(path: Path) -> str:
+    """A path as shown in messages: relative to the working folder when possible.
+
+    Symbolic links are not resolved, so a message names the file the user wrote.
+    """
+    # abspath, not resolve(): a symbolic link is shown as the path that was given
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def clip(text: str, limit: int = CLIP) -> str:
+    """``repr(text)``, shortened in the middle when long."""
+    if len(text) > limit:
+        half = limit // 2
+        return f"{text[:half]!r}…({len(text) - 2 * half} more characters)…{text[-half:]!r}"
+    return repr(text)

@@ -9,7 +9,7 @@ the file and loads records from it in the test suite.
 from __future__ import annotations
 
 from sokhan import RELEASE_DATE, __version__
-from sokhan.features import COLUMNS, CONFIGS
+from sokhan.publication.columns import COLUMNS, CONFIGS
 
 #: The standard Croissant 1.0 JSON-LD context.
 CONTEXT = {

@@ -286,7 +286,7 @@ def markdown_report(annotations_dir: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Print the agreement report, or with ``--disagreements`` every disagreement as JSON.
 
-    ``python -m sokhan.agreement [--disagreements] [annotations_dir]``
+    ``python -m sokhan.evaluation.agreement [--disagreements] [annotations_dir]``
     """
     args = sys.argv[1:] if argv is None else argv
     listing = "--disagreements" in args

@@ -7,19 +7,34 @@ An unknown or unfilled placeholder is an error, not a blank.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from sokhan import __version__
-from sokhan.features import COLUMNS, CONFIGS
-from sokhan.publish import config_splits
-from sokhan.records import BIO_TAGS, ENTITY_TYPES, QUOTE_FORMS, ROLES, SPEAKER_KINDS
-from sokhan.validate import SCHEMA_VERSION
+from sokhan.checks.incidents import (
+    BuildError,
+    Incident,
+    Unreadable,
+    byte_location,
+    clip,
+    read_bounded,
+    shown_path,
+)
+from sokhan.checks.schemas import SCHEMA_VERSION
+from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.records import (
+    BIO_TAGS,
+    ENTITY_TYPES,
+    QUOTE_FORMS,
+    ROLES,
+    SPEAKER_KINDS,
+    Corpus,
+)
 
-if TYPE_CHECKING:
-    from sokhan.build import Corpus
-
+#: Larger templates are refused: the real one is about 10 KB.
+MAX_TEMPLATE_BYTES = 1024 * 1024
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
@@ -182,7 +197,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         + "\n\nSokhan's repairs after hazm, by kind:\n\n"
         + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
         # measured only when the template asks for them: they re-run evaluations
-        "zwnj_table": _zwnj_table,
+        "zwnj_table": lambda: _zwnj_table(corpus),
         "agreement_table": lambda: _agreement_table(corpus.annotations_dir),
         "features_section": "\n\n".join(
             f"**`{c}`**\n\n"
@@ -214,8 +229,6 @@ def _first_quoting_sentence(every: dict) -> dict | None:
 
 
 def _json_block(record: dict) -> str:
-    import json
-
     # one field per line, each value compact: readable without scrolling through lists
     fields = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in record.items()]
     return "```json\n{\n" + ",\n".join(fields) + "\n}\n```"
@@ -254,23 +267,53 @@ def _type_name(feature) -> str:
     return "struct"
 
 
-def _zwnj_table() -> str:
-    from sokhan.evaluate_zwnj import markdown_table
+def _zwnj_table(corpus: Corpus) -> str:
+    from sokhan.evaluation.zwnj import default_reports, markdown_table
 
-    return markdown_table()
+    return markdown_table(default_reports({d.doc_id: d.raw_text.split("\n")
+                                           for d in corpus.docs}))
 
 
 def _agreement_table(annotations_dir) -> str:
-    from sokhan.agreement import markdown_report
+    from sokhan.evaluation.agreement import markdown_report
 
     return markdown_report(annotations_dir)
+
+
+def read_card_template(path: Path, known: set[str]) -> str:
+    """The dataset card template, checked: readable, UTF-8, every placeholder in ``known``.
+
+    Raises:
+        BuildError: with a ``card-template`` incident.
+    """
+    shown = shown_path(path)
+    data = read_bounded(path, MAX_TEMPLATE_BYTES)
+    if isinstance(data, Unreadable):
+        raise BuildError([Incident(shown, "", "card-template",
+                                   f"{data.message}; expected the dataset card template (--card)")])
+    try:
+        template = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BuildError([Incident(shown, byte_location(data, err.start), "card-template",
+                                   f"not UTF-8 ({err.reason}); expected UTF-8 Markdown")]) from None
+    incidents = []
+    for line_no, line in enumerate(template.split("\n"), start=1):
+        for m in re.finditer(r"\{\{(.*?)\}\}", line):
+            name = _PLACEHOLDER.fullmatch(m.group())
+            if name is None or name.group(1) not in known:
+                incidents.append(Incident(shown, f"line {line_no}", "card-template",
+                                          f"unknown placeholder {clip(m.group())}; expected one "
+                                          f"of {', '.join(sorted(known))}"))
+    if incidents:
+        raise BuildError(incidents)
+    return template
 
 
 def render_card(template: str, corpus: Corpus, values: dict) -> str:
     """Fill the template's placeholders and prepend the YAML front matter.
 
     Args:
-        template: a template checked by :func:`sokhan.validate.read_card_template`,
+        template: a template checked by :func:`read_card_template`,
             which reports unknown placeholders as ``card-template`` incidents.
         corpus: the built corpus.
         values: :func:`sections` of the corpus; measured ones are computed only

@@ -2,7 +2,7 @@ r"""Normalisation stage: hazm's Normalizer, then Sokhan's ZWNJ repair, with alig
 
 Each paragraph line is normalised on its own, so line breaks (hard sentence
 boundaries) survive exactly; the document's normalised text is the lines joined
-by ``\\n``. The stage returns the text and an exact :class:`~sokhan.alignment.Alignment`
+by ``\\n``. The stage returns the text and an exact :class:`~sokhan.stages.alignment.Alignment`
 back to the raw text.
 """
 
@@ -17,8 +17,8 @@ from functools import cache
 
 from hazm import Normalizer
 
-from sokhan import zwnj
-from sokhan.alignment import Alignment, align
+from sokhan.stages import zwnj
+from sokhan.stages.alignment import Alignment, align
 
 #: hazm options; recorded in the build manifest. The defaults of hazm 0.10.0,
 #: written out so that a change of default cannot change the corpus silently.

@@ -1,7 +1,7 @@
 """Seed stage: read the seed articles and verify them against the manifest.
 
 This is an I/O edge: it returns verified :class:`~sokhan.records.SeedFile`
-records or raises :class:`~sokhan.incidents.BuildError` listing every problem.
+records or raises :class:`~sokhan.checks.incidents.BuildError` listing every problem.
 Seeds are byte-exact copies of their sources, so the stage never repairs one:
 anything it cannot take as it is (see ``docs/checks.md``) is refused with the
 line and column of the first occurrences.
@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 
-from sokhan.incidents import BuildError, Incident, byte_location
-from sokhan.records import SeedFile
-from sokhan.validate import (
-    describe,
-    hazards,
-    load_json,
-    nfc_problem,
-    schema_incidents,
+from sokhan.checks.incidents import (
+    BuildError,
+    Incident,
+    Unreadable,
+    byte_location,
+    read_bounded,
     shown_path,
-    string_incidents,
 )
+from sokhan.checks.jsonfile import load_json
+from sokhan.checks.schemas import schema_incidents
+from sokhan.checks.unicode import describe, hazards, nfc_problem, string_incidents
+from sokhan.records import SeedFile
 
 MANIFEST = "manifest.json"
 #: Larger seeds are refused unread. The longest article is 7 KB, 35 times less;
@@ -111,28 +111,15 @@ def _read_one(seeds_dir: Path, entry: dict, k: int) -> tuple[SeedFile | None, li
         if not target.is_file():
             return refuse("seed-symlink", f"links to {target}, which is not a file "
                                           "(broken link or loop); expected a regular file")
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return refuse("seed-missing", f"{entry['file']} is listed but not found in "
-                                      f"{shown_path(seeds_dir)}",
-                      f"/seeds/{k}/file", shown_path(seeds_dir / MANIFEST))
-    except OSError as err:
-        return refuse("seed-unreadable", f"cannot be examined ({err.strerror or err})")
-    if not stat.S_ISREG(info.st_mode):
-        return refuse("seed-unreadable", "is not a regular file (a folder, pipe or device); "
-                                         "expected the article's text")
-    if info.st_size > MAX_SEED_BYTES:
-        return refuse("seed-too-large", f"{info.st_size} bytes; the build accepts at most "
-                                        f"{MAX_SEED_BYTES} bytes per seed (not read)")
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_SEED_BYTES + 1)  # bounded even if the file grows meanwhile
-    except OSError as err:
-        return refuse("seed-unreadable", f"cannot be read ({err.strerror or err})")
-    if len(data) > MAX_SEED_BYTES:
-        return refuse("seed-too-large", f"more than {MAX_SEED_BYTES} bytes; the build accepts "
-                                        f"at most {MAX_SEED_BYTES} bytes per seed")
+    data = read_bounded(path, MAX_SEED_BYTES)
+    if isinstance(data, Unreadable):
+        if data.kind == "missing":
+            return refuse("seed-missing", f"{entry['file']} is listed but not found in "
+                                          f"{shown_path(seeds_dir)}",
+                          f"/seeds/{k}/file", shown_path(seeds_dir / MANIFEST))
+        if data.kind == "too-large":
+            return refuse("seed-too-large", f"{data.message} bytes per seed (not read)")
+        return refuse("seed-unreadable", f"{data.message}; expected the article's text")
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry["sha256"] or len(data) != entry["size"]:
         return refuse("seed-checksum",

@@ -13,7 +13,7 @@ from functools import cache
 
 from hazm import WordTokenizer
 
-from sokhan.incidents import BuildError, Incident
+from sokhan.checks.incidents import BuildError, Incident
 from sokhan.records import Document, Sentence, Token
 
 #: Options that change the tokens; recorded in the build manifest.
@@ -40,7 +40,7 @@ _OPTION_ATTRIBUTES = {"join_verb_parts": "_join_verb_parts",
 def _tokenizer() -> WordTokenizer:
     # hazm's Normalizer holds a WordTokenizer; when its options are ours (they are
     # hazm's defaults with verb parts unjoined), share it rather than build another.
-    from sokhan.normalise import hazm_normalizer
+    from sokhan.stages.normalise import hazm_normalizer
 
     shared = getattr(hazm_normalizer(), "tokenizer", None)
     if shared is not None and all(

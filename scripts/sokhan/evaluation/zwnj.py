@@ -1,9 +1,9 @@
 """Measure ZWNJ restoration on the seed articles against a hand-labelled list.
 
-Run ``python -m sokhan.evaluate_zwnj`` to print recall and precision per category for
-hazm's ``Normalizer()`` alone and for hazm followed by :func:`sokhan.zwnj.restore`.
+Run ``sokhan eval-zwnj`` to print recall and precision per category for
+hazm's ``Normalizer()`` alone and for hazm followed by :func:`sokhan.stages.zwnj.restore`.
 
-The list (``tests/fixtures/zwnj_eval.tsv``) has one row per word and seed line:
+The list (``sokhan/data/zwnj_eval.tsv``, package data) has one row per word and seed line:
 
 * ``doc``, ``line``: seed file stem and 1-based line number;
 * ``raw``: the word exactly as it stands in the raw line (two words for a spaced site);
@@ -32,13 +32,14 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from sokhan.zwnj import ZWNJ, count_kinds, restore
+from sokhan.stages.zwnj import ZWNJ, count_kinds, restore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS_DIR = REPO_ROOT / "seeds"
-EVAL_LIST = REPO_ROOT / "tests" / "fixtures" / "zwnj_eval.tsv"
+#: The hand-labelled list, shipped with the package (the dataset card reads it).
+EVAL_LIST = resources.files("sokhan") / "data" / "zwnj_eval.tsv"
 CATEGORIES = ("plural", "ezafe-ye", "comparative", "mi-prefix", "compound", "other")
 EXPECTS = ("fix", "keep", "either")
 TARGET_RECALL = 0.95
@@ -116,7 +117,7 @@ class Report:
         return self.wrong_changes / self.must_not_change_words
 
 
-def load_rows(path: Path = EVAL_LIST) -> list[Row]:
+def load_rows(path: Path | Traversable = EVAL_LIST) -> list[Row]:
     """Read and check the hand-labelled list."""
     rows = []
     with path.open(encoding="utf-8", newline="") as handle:
@@ -140,35 +141,35 @@ def load_rows(path: Path = EVAL_LIST) -> list[Row]:
     return rows
 
 
-def seed_lines() -> dict[str, list[str]]:
+def seed_lines(seeds_dir: Path) -> dict[str, list[str]]:
     """Raw seed lines by document id (file stem)."""
     return {
         path.stem: path.read_text(encoding="utf-8").split("\n")
-        for path in sorted(SEEDS_DIR.glob("*.txt"))
+        for path in sorted(seeds_dir.glob("*.txt"))
     }
 
 
 def _normalizer():
     # HAZM_OPTIONS are hazm's defaults written out, so the build's normaliser is
     # hazm's default one: reuse it rather than build a second (1.7 s).
-    from sokhan.normalise import hazm_normalizer
+    from sokhan.stages.normalise import hazm_normalizer
 
     return hazm_normalizer()
 
 
 def hazm_alone(line: str) -> str:
     """The pipeline without Sokhan: hazm's default normaliser."""
-    from sokhan.normalise import hazm_normalize
+    from sokhan.stages.normalise import hazm_normalize
 
     return hazm_normalize(line)
 
 
 def hazm_and_sokhan(line: str) -> str:
-    """Sokhan's normalisation stage as the build runs it (:func:`sokhan.normalise.normalise_line`).
+    """Sokhan's normalisation stage as the build runs it (``normalise_line``).
 
-    hazm's normaliser, then the writer's spaces kept, then :func:`sokhan.zwnj.restore`.
+    hazm's normaliser, then the writer's spaces kept, then :func:`sokhan.stages.zwnj.restore`.
     """
-    from sokhan.normalise import normalise_line
+    from sokhan.stages.normalise import normalise_line
 
     return normalise_line(line)[0]
 
@@ -368,9 +369,8 @@ def format_table(reports: list[Report]) -> str:
     return "\n".join(lines)
 
 
-def markdown_table(reports: list[Report] | None = None) -> str:
+def markdown_table(reports: list[Report]) -> str:
     """The same comparison as a Markdown table (used in the dataset card)."""
-    reports = reports if reports is not None else _default_reports()
     header = "| category | sites | keeps | " + " | ".join(
         f"{r.name} recall | {r.name} precision | {r.name} wrong" for r in reports
     )
@@ -400,8 +400,9 @@ def markdown_table(reports: list[Report] | None = None) -> str:
     return "\n".join(lines)
 
 
-def _default_reports() -> list[Report]:
-    rows, lines = load_rows(), seed_lines()
+def default_reports(lines: dict[str, list[str]]) -> list[Report]:
+    """hazm alone and hazm + Sokhan, scored on ``lines`` (raw seed lines by doc id)."""
+    rows = load_rows()
     return [
         evaluate("hazm alone", hazm_alone, rows, lines),
         evaluate("hazm + sokhan", hazm_and_sokhan, rows, lines),
@@ -418,8 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     """Print the evaluation table; ``-v`` also lists misses and unlisted changes."""
     argv = sys.argv[1:] if argv is None else argv
     verbose = "-v" in argv
-    rows, lines = load_rows(), seed_lines()
-    reports = _default_reports()
+    rows, lines = load_rows(), seed_lines(Path("seeds"))
+    reports = default_reports(lines)
     print(f"ZWNJ restoration on {len(lines)} seed articles, {len(rows)} labelled rows\n")
     print(format_table(reports))
     kinds: Counter[str] = Counter()

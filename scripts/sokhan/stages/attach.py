@@ -1,30 +1,14 @@
 """Attach stage: gold standoff annotations onto sentences and tokens.
 
 Input annotations are anchored to raw offsets and have passed
-:func:`sokhan.validate.check_annotation`; this stage maps them to the
+:func:`sokhan.checks.annotations.check_annotation`; this stage maps them to the
 normalised text, finds their sentences and tokens, derives BIO tags and the
 speaker each sentence's words belong to. It never writes the annotation files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sokhan.records import Document, Mention, Quote, Sentence, Span
-
-
-@dataclass(frozen=True)
-class Attached:
-    """A document's annotation layers, ready to publish."""
-
-    mentions: list[Mention]
-    quotes: list[Quote]
-    #: per sentence id: BIO tags, one per token
-    bio: dict[str, list[str]]
-    #: per sentence id: the speaker entity whose words the sentence carries
-    speaker: dict[str, str | None]
-    #: per sentence id: ids of the quotations whose content it carries
-    quote_ids: dict[str, list[str]]
+from sokhan.records import Attached, Document, Mention, Quote, Sentence, Span
 
 
 def make_span(doc: Document, raw_start: int, raw_end: int) -> Span:

@@ -1,0 +1,151 @@
+"""Reading JSON inputs safely: bounded size and depth, strict numbers, no repeated keys.
+
+Every failure is an incident with a line and column or a JSON pointer, never an
+exception, so seeds' manifest, annotation files and the registry follow one set
+of rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from sokhan.checks.incidents import (
+    Incident,
+    Unreadable,
+    byte_location,
+    clip,
+    read_bounded,
+    shown_path,
+    text_location,
+)
+
+#: JSON inputs larger than this are refused unread: they are parsed whole in memory.
+#: The largest real annotation file is about 60 KB.
+MAX_JSON_BYTES = 16 * 1024 * 1024
+
+
+def pointer(parts: Iterable) -> str:
+    """A JSON pointer (RFC 6901) from path parts."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts) or "/"
+
+
+
+class _DuplicateKeys(dict):
+    """An object in which some key appeared more than once (JSON allows it; we do not)."""
+
+    duplicates: list[str]
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    flagged = _DuplicateKeys(out)
+    seen: set[str] = set()
+    flagged.duplicates = []
+    for k, _ in pairs:
+        if k in seen:
+            flagged.duplicates.append(k)
+        seen.add(k)
+    return flagged
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def walk(value) -> Iterator[tuple[tuple, object]]:
+    """Every ``(path, value)`` of a parsed JSON document, depth first, without recursion."""
+    stack: list[tuple[tuple, object]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        yield path, node
+        if isinstance(node, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend(((*path, k), v) for k, v in reversed(list(enumerate(node))))
+
+
+#: What Python's json reads but JSON has no number for (or cannot convert).
+_NOT_JSON_NUMBER = r"(?<![\w\"])(?:-?Infinity|NaN|-?[0-9]{4301,})"
+#: Where a too-deep document is reported: the first place it is this deep.
+_DEEP = 100
+
+
+def _locate(text: str, pattern: str) -> str:
+    m = re.search(pattern, text)
+    return text_location(text, m.start()) if m else ""
+
+
+def _deepest(text: str) -> str:
+    """Where brackets outside strings first nest :data:`_DEEP` levels deep."""
+    depth, in_string, escaped = 0, False, False
+    for k, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth == _DEEP:
+                return text_location(text, k)
+        elif char in "]}":
+            depth -= 1
+    return ""
+
+
+def load_json(path: Path, check: str) -> tuple[object, list[Incident]]:
+    """Read and parse a JSON input strictly (:func:`parse_json`); failures are incidents.
+
+    Returns:
+        ``(value, [])`` or ``(None, incidents)``.
+    """
+    data = read_bounded(path, MAX_JSON_BYTES)
+    if isinstance(data, Unreadable):
+        return None, [Incident(shown_path(path), "", check, data.message
+                               + ("" if data.kind == "missing" else "; expected a JSON file"))]
+    return parse_json(data, shown_path(path), check)
+
+
+def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incident]]:
+    """Parse the bytes of a JSON input strictly; every failure is an incident, never an exception.
+
+    Refused: bytes that are not UTF-8 (with line and column), a byte-order mark, a
+    syntax error (line and column), ``NaN`` and ``Infinity``, integers of more than
+    4300 digits, nesting deeper than Python's recursion limit, and a key repeated
+    in one object (which ``json`` would silently resolve to its last value).
+
+    Returns:
+        ``(value, [])`` or ``(None, incidents)``.
+    """
+
+    def fail(where: str, message: str) -> tuple[None, list[Incident]]:
+        return None, [Incident(shown, where, check, message)]
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return fail(byte_location(data, err.start),
+                    f"byte 0x{data[err.start]:02x} is not UTF-8 ({err.reason}); "
+                    "expected UTF-8 JSON")
+    try:
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError as err:
+        return fail(f"line {err.lineno} column {err.colno}", f"{err.msg}; expected valid JSON")
+    except RecursionError:
+        return fail(_deepest(text), "nested too deeply; expected at most a few levels")
+    except ValueError as err:  # NaN, Infinity, or an integer too long to convert
+        return fail(_locate(text, _NOT_JSON_NUMBER), f"{err}; expected valid JSON")
+    incidents = [Incident(shown, pointer(p), check,
+                          f"key {clip(node.duplicates[0])} appears more than once in this object; "
+                          "expected each key once")
+                 for p, node in walk(value) if isinstance(node, _DuplicateKeys)]
+    return (None, incidents) if incidents else (value, [])

@@ -1,0 +1,72 @@
+"""Checks of the published rows: each against its JSON Schema, each text against its offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sokhan.checks.incidents import BuildError, Incident
+from sokhan.checks.schemas import schema_incidents
+from sokhan.records import Corpus, Document
+
+_SCHEMA_OF = {
+    "sentences": "sentence",
+    "documents": "document",
+    "mentions": "mention",
+    "quotes": "quote",
+    "entities": "entity",
+}
+
+
+def check_rows(corpus: Corpus) -> None:
+    """Validate every row against its schema and every stored text against its offsets.
+
+    Raises:
+        BuildError: listing every row that fails.
+    """
+    incidents: list[Incident] = []
+    docs = {d.doc_id: d for d in corpus.docs}
+    for config, splits in corpus.rows.items():
+        for split, rows in splits.items():
+            shown = f"data/{config}/{split}"
+            for k, row in enumerate(rows):
+                incidents += schema_incidents(
+                    row, _SCHEMA_OF[config], shown, "record-schema", prefix=f"/{k}"
+                )
+                doc = docs.get(row.get("doc_id"))
+                if doc is not None:
+                    incidents += [
+                        Incident(shown, f"/{k}{w}", "record-offsets", m)
+                        for w, m in offset_problems(config, row, doc)
+                    ]
+    if incidents:
+        raise BuildError(incidents)
+
+
+def offset_problems(config: str, row: dict, doc: Document) -> Iterator[tuple[str, str]]:
+    """Yield ``(pointer, message)`` for every stored text its offsets do not give back."""
+
+    def spans():
+        if config in ("sentences", "mentions"):
+            yield "", row
+        if config == "quotes":
+            yield "/cue", row["cue"]
+            for j, c in enumerate(row["content"]):
+                yield f"/content/{j}", c
+            if row["speaker"]:
+                yield "/speaker", row["speaker"]
+
+    for where, span in spans():
+        if doc.text[span["start"] : span["end"]] != span["text"]:
+            yield where, f"text[{span['start']}:{span['end']}] is not {span['text']!r}"
+        if doc.raw_text[span["raw_start"] : span["raw_end"]] != span["raw_text"]:
+            yield where, f"raw[{span['raw_start']}:{span['raw_end']}] is not {span['raw_text']!r}"
+    if config == "sentences":
+        for i, tok in enumerate(row["tokens"]):
+            if row["text"][row["token_starts"][i] : row["token_ends"][i]] != tok:
+                yield f"/tokens/{i}", f"token {tok!r} is not at its offsets"
+            raw = row["raw_text"][row["raw_token_starts"][i] : row["raw_token_ends"][i]]
+            if raw != row["raw_tokens"][i]:
+                yield (
+                    f"/raw_tokens/{i}",
+                    f"raw token {row['raw_tokens'][i]!r} is not at its offsets",
+                )

@@ -1,0 +1,1 @@
+"""Measurements reported in the dataset card: annotator agreement and ZWNJ restoration."""

@@ -1,0 +1,1 @@
+"""Publication: columns, rows, Parquet, dataset card, Croissant, build manifest, atomic swap."""

@@ -1,0 +1,1 @@
+"""Pipeline stages in order: seeds, normalise (alignment, zwnj), segment, tokenise, attach."""
