@@ -21,6 +21,13 @@ from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table
 OK, BAD_INPUT, INTERNAL, INTERRUPTED = 0, 1, 2, 130
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sokhan", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,8 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local processes (default) or Dask distributed")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler (with --engine dask)")
+    p.add_argument("--workers", type=_positive, default=1, help="worker processes (default: 1)")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (implies --engine dask)")
     p.add_argument("--strict", action="store_true", help="stop at the first bad record")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     checks = sub.add_parser("checks", help="list the stable check ids")
@@ -155,10 +162,8 @@ def _process(args) -> int:
 
     guard_output(args.out, args.input)  # before anything, with "" still empty
     args.out = Path(args.out)
-    if args.workers < 1:
-        raise BuildError([Incident("--workers", "", "input-unreadable",
-                                   f"{args.workers}; expected at least 1")])
-    opts = Options(args.input, args.out, args.engine, args.workers, args.scheduler,
+    engine = "dask" if args.scheduler else args.engine
+    opts = Options(args.input, args.out, engine, args.workers, args.scheduler,
                    args.strict, args.quiet)
     try:
         manifest = process(opts)
