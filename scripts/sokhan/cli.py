@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local processes (default) or Dask distributed")
     p.add_argument("--workers", type=_positive, default=1, help="worker processes (default: 1)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler (implies --engine dask)")
+    p.add_argument("--scheduler",
+                   help="address of a running Dask scheduler (implies --engine dask)")
     p.add_argument("--strict", action="store_true", help="stop at the first bad record")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     checks = sub.add_parser("checks", help="list the stable check ids")
