@@ -172,7 +172,10 @@ def _lexicon() -> _Lexicon:
     from hazm.lemmatizer import Conjugation
     from hazm.utils import verbs_list, words_list
 
-    words = {word: (freq, frozenset(tags)) for word, freq, tags in words_list()}
+    # A few hundred distinct tag sets among 50 000 words: build each frozenset once.
+    tag_sets: dict[tuple[str, ...], frozenset[str]] = {}
+    words = {word: (freq, tag_sets.get(tags) or tag_sets.setdefault(tags, frozenset(tags)))
+             for word, freq, tags in words_list()}
 
     # For each glued skeleton keep its best-attested ZWNJ spelling: highest
     # frequency first, then a tagged entry over an untagged one.
