@@ -8,16 +8,18 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import SEEDS, seed_records, write_jsonl
+from helpers import MINI, SEEDS, seed_records, write_jsonl
 from sokhan.checks.incidents import BuildError
+from sokhan.checks.schemas import schema_incidents
 from sokhan.cli import main
 from sokhan.process.document import METADATA
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
-from sokhan.publication.rows import column_names
+from sokhan.publication.columns import COLUMNS
 
 #: Columns that name where a record came from, and so differ between input kinds.
 PLACE = {"source_file", "provenance"}
@@ -62,7 +64,7 @@ def processed(inputs, tmp_path_factory) -> dict[str, Path]:
 
 def test_the_three_input_kinds_give_the_same_rows(processed):
     for config in ("documents", "sentences"):
-        names = [c for c in column_names(config) if c not in PLACE]
+        names = [c for c, *_ in COLUMNS[config] if c not in PLACE]
         tables = {k: _table(out, config).select(names) for k, out in processed.items()}
         assert tables["txt"].num_rows > 0
         assert tables["parquet"].equals(tables["jsonl"]), config
@@ -128,15 +130,29 @@ def test_local_and_two_worker_dask_give_identical_bytes(inputs, processed, tmp_p
     assert _tree(tmp_path / "dask") == _tree(processed["txt"])
 
 
+@pytest.mark.slow
+def test_drafts_are_the_same_bytes_on_every_engine(inputs, tmp_path):
+    pytest.importorskip("distributed")
+    opts = {"quiet": True, "shard_docs": 2, "batch": 1, "drafts": True,
+            "annotations": MINI / "annotations", "seeds": MINI / "seeds"}
+    trees = {}
+    for name, engine, workers in (("one", "local", 1), ("pool", "local", 2), ("dask", "dask", 2)):
+        process(Options(inputs["txt"], tmp_path / name, engine=engine, workers=workers, **opts))
+        trees[name] = _tree(tmp_path / name)
+    assert any(k.startswith("data/drafts/") for k in trees["one"])
+    assert trees["pool"] == trees["one"] and trees["dask"] == trees["one"]
+
+
 def test_strict_stops_at_a_bad_record_and_leaves_the_output_as_it_was(tmp_path, capsys):
     source = write_jsonl(tmp_path / "in.jsonl", [*seed_records()[:2], {"id": "x", "text": ""}])
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("old", encoding="utf-8")
+    earlier = write_jsonl(tmp_path / "earlier.jsonl", seed_records()[:1])
+    assert main(["process", str(earlier), "--out", str(out), "-q"]) == 0  # an earlier run
+    before = _tree(out)
     assert main(["process", str(source), "--out", str(out), "--strict", "-q"]) == 1
     err = capsys.readouterr().err
     assert "in.jsonl:3: [seed-empty]" in err
-    assert _tree(out) == {"keep.txt": hashlib.sha256(b"old").hexdigest()}
+    assert _tree(out) == before
     assert not list(tmp_path.glob(".*staging*"))
 
 
@@ -168,3 +184,63 @@ def test_a_dangerous_output_folder_is_refused(tmp_path, capsys):
     source = write_jsonl(tmp_path / "in.jsonl", seed_records()[:1])
     assert main(["process", str(source), "--out", str(tmp_path), "-q"]) == 1
     assert "[output-unsafe]" in capsys.readouterr().err
+
+
+def test_a_folder_the_command_did_not_write_is_refused_and_kept(tmp_path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", seed_records()[:1])
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("years of work", encoding="utf-8")
+    assert main(["process", str(source), "--out", str(mine), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "[output-unsafe]" in err and MANIFEST in err
+    assert [p.name for p in mine.iterdir()] == ["thesis.txt"]  # nothing touched
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    assert main(["process", str(source), "--out", str(a_file), "-q"]) == 1
+    assert "[output-unsafe]" in capsys.readouterr().err
+    assert a_file.read_text(encoding="utf-8") == "x"
+    # an empty folder, then the run's own earlier output, are replaced
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["process", str(source), "--out", str(empty), "-q"]) == 0
+    (empty / "stale.txt").write_text("left by hand", encoding="utf-8")
+    assert main(["process", str(source), "--out", str(empty), "-q"]) == 0
+    assert not (empty / "stale.txt").exists() and (empty / MANIFEST).is_file()
+
+
+def test_drafts_are_the_pre_annotators_drafts_marked_machine_made(tmp_path, capsys):
+    records = [*seed_records()[:2], {"id": "not.a.doc.id", "text": "خبر کوتاه."}]
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    learn = ["--annotations", str(MINI / "annotations"), "--seeds", str(MINI / "seeds")]
+    plain, out = tmp_path / "plain", tmp_path / "out"
+    assert main(["process", str(source), "--out", str(plain), "-q"]) == 0
+    assert main(["process", str(source), "--out", str(out), "-q", "--drafts", *learn]) == 0
+    assert "2 machine-made drafts" in capsys.readouterr().out
+    # the id fits a record but not a draft's doc id: refused only with --drafts
+    assert [p["check"] for p in _problems(plain)] == []
+    assert [(p["where"], p["check"]) for p in _problems(out)] == [("in.jsonl:3", "record-id")]
+    rows = _table(out, "drafts").to_pylist()
+    assert [r["doc_id"] for r in rows] == [r["id"] for r in records[:2]]
+    for row, rec in zip(rows, records, strict=False):
+        assert (row["status"], row["tool"]) == ("draft", "sokhan annotate")
+        draft = json.loads(row["draft"])
+        assert schema_incidents(draft, "annotation", "draft", "annotation-schema") == []
+        assert draft["draft"]["status"] == "draft" and draft["annotator"] == "sokhan annotate"
+        assert row["mentions"] == len(draft["mentions"]) > 0
+        for m in draft["mentions"]:  # raw offsets into the record's text
+            assert rec["text"][m["start"]:m["end"]] == m["text"]
+        # the very file `sokhan annotate` writes for the same article
+        article = tmp_path / f"{rec['id']}.txt"
+        article.write_text(rec["text"], encoding="utf-8")
+        assert main(["annotate", str(article), "--out", str(tmp_path / "d.json"), *learn]) == 0
+        assert (tmp_path / "d.json").read_text(encoding="utf-8") == row["draft"]
+    # the unannotated configs are untouched by the drafts, and no gold-looking file appears
+    for config in ("documents", "sentences"):
+        assert _table(out, config).equals(
+            _table(plain, config).filter(pc.field("doc_id") != "not.a.doc.id"))
+    assert sorted(p.name for p in out.glob("*.json")) == [MANIFEST]
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["drafts"]["machine_made"] is True and manifest["drafts"]["rows"] == 2
+    assert manifest["configs"] == ["documents", "sentences", "drafts"]
+    assert "MACHINE-MADE" in (out / "README.md").read_text(encoding="utf-8")

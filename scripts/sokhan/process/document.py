@@ -2,16 +2,18 @@
 
 Pure and deterministic: the same record gives the same result in any process,
 so the local and the Dask engines produce the same bytes. The checks are the
-seed stage's (:func:`sokhan.seeds.check_seed_bytes`: encoding, byte-order mark,
+seed stage's (:func:`sokhan.stages.seeds.check_seed_bytes`: encoding, byte-order mark,
 CR, control and invisible characters, NFC, sizes) plus the record's own: its id,
 its text field and its metadata.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sokhan.checks.incidents import BuildError
 from sokhan.checks.rows import offset_problems
@@ -25,6 +27,9 @@ from sokhan.stages.normalise import describe_changes, normalise
 from sokhan.stages.seeds import MAX_SEED_BYTES, check_seed_bytes
 from sokhan.stages.segment import segment
 from sokhan.stages.tokenise import tokenise
+
+if TYPE_CHECKING:  # the pre-annotator is imported only when drafts are asked for
+    from sokhan.process.drafts import Drafter
 
 #: An id becomes part of every sentence id (``<id>-s<n>``) and of file-safe
 #: names downstream: letters of any script, digits, ``_ . : -``.
@@ -73,16 +78,21 @@ class Outcome:
     repairs: dict[str, int] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)
     ignored_fields: tuple[str, ...] = ()
+    draft: dict | None = None  # the drafts row (``--drafts``): machine-made, never gold
 
 
-def process_batch(records: list[InputRecord]) -> list[Outcome]:
+def process_batch(records: list[InputRecord], drafter: Drafter | None = None) -> list[Outcome]:
     """:func:`process_record` over a batch (the unit an engine ships to a worker)."""
-    return [process_record(r) for r in records]
+    return [process_record(r, drafter) for r in records]
 
 
-def process_record(rec: InputRecord) -> Outcome:
-    """Check one record and, if it passes, run it through the text pipeline."""
-    shown_id = rec.id if isinstance(rec.id, str) else None
+def process_record(rec: InputRecord, drafter: Drafter | None = None) -> Outcome:
+    """Check one record and, if it passes, run it through the text pipeline.
+
+    With a ``drafter``, the pre-annotator's draft of the article is added too; a
+    record is then published only with its draft, so the three configs agree.
+    """
+    shown_id: str | None = rec.id if isinstance(rec.id, str) else None
 
     def refused(check: str, message: str, location: str = "") -> Outcome:
         return Outcome(rec.index, shown_id,
@@ -98,6 +108,13 @@ def process_record(rec: InputRecord) -> Outcome:
     if not ID_PATTERN.fullmatch(rec.id) or any(hazards(rec.id)):
         return refused("record-id", f"id {rec.id[:80]!r} is empty, longer than 200 characters "
                                     "or holds other than letters, digits and _ . : -")
+    if drafter is not None:
+        from sokhan.process.drafts import DOC_ID
+
+        if not DOC_ID.fullmatch(rec.id):
+            return refused("record-id", f"id {rec.id[:80]!r}: with --drafts an id is also the "
+                                        "draft's doc id; expected ASCII letters, digits, _ and "
+                                        "- (at most 100, starting with a letter or digit)")
     if rec.text is None:
         return refused("record-text", "no text; expected the article as a string")
     if isinstance(rec.text, str):
@@ -119,7 +136,15 @@ def process_record(rec: InputRecord) -> Outcome:
     raw = data.decode("utf-8")
     seed = SeedFile(rec.id, rec.where, raw, hashlib.sha256(data).hexdigest(), len(data), meta)
     try:
-        return _pipeline(rec, seed, split)
+        outcome = _pipeline(rec, seed, split)
+        if drafter is None or outcome.problems:
+            return outcome
+        row, problems = drafter.row(seed.raw_text, seed.doc_id, rec.where)
+        if row is None:
+            return Outcome(rec.index, shown_id, problems=[
+                Problem(rec.index, rec.where, shown_id, check, message)
+                for check, message in problems])
+        return dataclasses.replace(outcome, draft=row)
     except BuildError as err:
         first = err.incidents[0]
         return refused(first.check, first.message, first.where)
@@ -145,6 +170,7 @@ def _metadata(fields: dict) -> tuple[dict, str, str | None]:
 
 
 def _pipeline(rec: InputRecord, seed: SeedFile, split: str) -> Outcome:
+    doc_id = seed.doc_id  # rec.id, checked to be a string
     norm = normalise(seed.raw_text)
     doc = Document(seed, norm.text, norm.alignment, norm.repairs)
     sentences = tokenise(doc, segment(doc), rec.where)
@@ -158,16 +184,16 @@ def _pipeline(rec: InputRecord, seed: SeedFile, split: str) -> Outcome:
     for row in sents:
         row["provenance"] = f"{rec.where}:{row['paragraph']}"
     problems = [
-        Problem(rec.index, rec.where, rec.id, "record-offsets", message, f"/{k}{pointer}")
+        Problem(rec.index, rec.where, doc_id, "record-offsets", message, f"/{k}{pointer}")
         for config, rows in (("documents", [document]), ("sentences", sents))
         for k, row in enumerate(rows)
         for pointer, message in offset_problems(config, row, doc)
     ]
     if problems:
-        return Outcome(rec.index, rec.id, problems=problems)
+        return Outcome(rec.index, doc_id, problems=problems)
     ignored = tuple(sorted(k for k in rec.meta if k not in METADATA and k != "split"))
     return Outcome(
-        rec.index, rec.id, split,
+        rec.index, doc_id, split,
         document=document,
         sentences=sents,
         tokens=sum(len(s.tokens) for s in sentences),

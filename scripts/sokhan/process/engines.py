@@ -15,10 +15,13 @@ import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sokhan.process.document import Outcome, process_batch
 from sokhan.process.inputs import InputRecord
+
+if TYPE_CHECKING:
+    from sokhan.process.drafts import Drafter
 
 #: Batches in flight per worker: enough to keep a worker busy while the next
 #: result is collected, few enough to bound memory.
@@ -27,11 +30,30 @@ IN_FLIGHT_PER_WORKER = 2
 Batch = list[InputRecord]
 
 
-def warm_up() -> None:
+def warm_up(drafter: Drafter | None = None) -> None:
     """Construct the pipeline's expensive objects once in a fresh worker process."""
     from sokhan.stages.normalise import normalise
 
     normalise("سلام")
+    if drafter is not None:
+        from sokhan.process import drafts
+
+        drafts.warm_up(drafter)
+
+
+#: The drafter of this pool worker process, set once by :func:`_pool_worker`, so it
+#: is pickled once per worker rather than once per batch.
+_worker_drafter: Drafter | None = None
+
+
+def _pool_worker(drafter: Drafter | None) -> None:
+    global _worker_drafter
+    _worker_drafter = drafter
+    warm_up(drafter)
+
+
+def _pool_batch(batch: Batch) -> list[Outcome]:
+    return process_batch(batch, _worker_drafter)
 
 
 def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], list[Outcome]],
@@ -45,19 +67,21 @@ def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], list[Outcom
         yield result(pending.popleft())
 
 
-def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]:
+def run_local(batches: Iterable[Batch], workers: int,
+              drafter: Drafter | None = None) -> Iterator[list[Outcome]]:
     """Process batches here (one worker) or in a pool of ``workers`` processes."""
     if workers <= 1:
         for batch in batches:
-            yield process_batch(batch)
+            yield process_batch(batch, drafter)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
-        yield from _ordered(lambda b: pool.submit(process_batch, b), lambda f: f.result(),
+    with ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker,
+                             initargs=(drafter,)) as pool:
+        yield from _ordered(lambda b: pool.submit(_pool_batch, b), lambda f: f.result(),
                             batches, workers * IN_FLIGHT_PER_WORKER)
 
 
-def run_dask(batches: Iterable[Batch], workers: int,
-             scheduler: str | None = None) -> Iterator[list[Outcome]]:
+def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = None,
+             drafter: Drafter | None = None) -> Iterator[list[Outcome]]:
     """Process batches on Dask: a new ``LocalCluster`` or the scheduler at ``scheduler``."""
     try:
         from distributed import Client, LocalCluster
@@ -73,7 +97,9 @@ def run_dask(batches: Iterable[Batch], workers: int,
                 n_workers=workers, threads_per_worker=1, processes=True,
                 dashboard_address=None))
             client = stack.enter_context(Client(cluster))
-        client.run(warm_up)
+        client.run(warm_up, drafter)
+        # the drafter goes to every worker once; tasks then name it by its future
+        shared = None if drafter is None else client.scatter(drafter, broadcast=True)
         # pure=False: two equal batches are still two tasks; order comes from the deque
-        yield from _ordered(lambda b: client.submit(process_batch, b, pure=False),
+        yield from _ordered(lambda b: client.submit(process_batch, b, shared, pure=False),
                             lambda f: f.result(), batches, workers * IN_FLIGHT_PER_WORKER)

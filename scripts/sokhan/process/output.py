@@ -3,7 +3,7 @@
 Shards are written into a staging folder as they fill, under provisional
 names; only when the run ends are they renamed to
 ``data/<config>/<split>-000NN-of-000MM.parquet`` and the folder swapped into
-place (:mod:`sokhan.swap`), so no shard of an unfinished run looks complete.
+place (:mod:`sokhan.publication.swap`), so no shard of an unfinished run looks complete.
 A shard holds :data:`SHARD_DOCS` documents (and their sentences) in input
 order, whatever the engine, so the bytes do not depend on it.
 """
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sokhan import __version__
 from sokhan.process.document import Outcome, Problem
+from sokhan.process.drafts import CONFIG as DRAFTS
+from sokhan.process.drafts import parquet_bytes as drafts_parquet
 from sokhan.publication.manifest import PINNED
 from sokhan.publication.parquet import PARQUET_OPTIONS, parquet_bytes
 from sokhan.stages.normalise import HAZM_OPTIONS
@@ -33,9 +35,12 @@ MANIFEST = "process-manifest.json"
 class ShardWriter:
     """Collects outcomes in input order and writes full shards into ``staging``."""
 
-    def __init__(self, staging: Path, shard_docs: int = SHARD_DOCS):
+    def __init__(self, staging: Path, shard_docs: int = SHARD_DOCS,
+                 drafts: dict | None = None):
         self.staging = staging
         self.shard_docs = shard_docs
+        self.drafts = drafts  # what the drafts were made from; None: no drafts config
+        self.configs = CONFIGS if drafts is None else (*CONFIGS, DRAFTS)
         self.buffers: dict[str, list[Outcome]] = {}
         self.parts: dict[str, list[dict[str, str]]] = {}  # split -> [{config: temp name}]
         self.counts: Counter[str] = Counter()
@@ -57,6 +62,10 @@ class ShardWriter:
         self.repairs.update(outcome.repairs)
         self.changes.update(outcome.changes)
         self.ignored.update(outcome.ignored_fields)
+        if outcome.draft is not None:
+            self.counts["drafts"] += 1
+            for key in ("mentions", "quotes", "proposed_entities"):
+                self.counts[f"draft_{key}"] += outcome.draft[key]
         buffer = self.buffers.setdefault(outcome.split, [])
         buffer.append(outcome)
         if len(buffer) >= self.shard_docs:
@@ -75,12 +84,17 @@ class ShardWriter:
             return
         part = len(self.parts.setdefault(split, []))
         names = {}
-        for config in CONFIGS:
-            rows = ([o.document for o in outcomes] if config == "documents"
-                    else [r for o in outcomes for r in o.sentences])
+        for config in self.configs:
             name = f"data/{config}/.{split}-part{part:05d}.parquet"
             path = self.staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
+            if config == DRAFTS:
+                path.write_bytes(drafts_parquet([o.draft for o in outcomes
+                                                 if o.draft is not None]))
+                names[config] = name
+                continue
+            rows = ([o.document for o in outcomes if o.document is not None]
+                    if config == "documents" else [r for o in outcomes for r in o.sentences])
             path.write_bytes(parquet_bytes(config, rows))
             names[config] = name
         self.parts[split].append(names)
@@ -114,11 +128,22 @@ class ShardWriter:
             "zwnj_repairs": dict(sorted(self.repairs.items())),
             "report": REPORT,
             "files": files,
+            "configs": list(self.configs),
         }
+        if self.drafts is not None:
+            manifest["drafts"] = {
+                **self.drafts,
+                "machine_made": True,
+                "rows": self.counts["drafts"],
+                "mentions": self.counts["draft_mentions"],
+                "quotes": self.counts["draft_quotes"],
+                "proposed_entities": self.counts["draft_proposed_entities"],
+            }
         (self.staging / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8")
-        (self.staging / "README.md").write_text(card(sorted(self.parts)), encoding="utf-8")
+        (self.staging / "README.md").write_text(card(sorted(self.parts), self.drafts is not None),
+                                                encoding="utf-8")
         return manifest
 
     def close(self) -> None:
@@ -126,10 +151,10 @@ class ShardWriter:
         self._report.close()
 
 
-def card(splits: list[str]) -> str:
+def card(splits: list[str], drafts: bool = False) -> str:
     """A minimal dataset card whose YAML lets ``datasets.load_dataset`` find the shards."""
     lines = ["---", "configs:"]
-    for config in ("sentences", "documents"):
+    for config in ("sentences", "documents", *((DRAFTS,) if drafts else ())):
         lines.append(f"- config_name: {config}")
         if config == "sentences":
             lines.append("  default: true")
@@ -140,4 +165,9 @@ def card(splits: list[str]) -> str:
               "Output of `sokhan process`: the `documents` and `sentences` configs of the "
               "Sokhan corpus, unannotated (no entity or quotation layers). Counts and "
               f"checksums: `{MANIFEST}`; records that were refused: `{REPORT}`.", ""]
+    if drafts:
+        lines += ["The `drafts` config is MACHINE-MADE: one row per article holding the draft "
+                  "annotation file of `sokhan annotate` (status `draft`, proposed registry "
+                  "entries included). It is not gold: a draft becomes an annotation only after "
+                  "a reviewer corrects it and `sokhan accept` takes it.", ""]
     return "\n".join(lines)

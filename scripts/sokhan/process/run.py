@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sokhan.checks.incidents import BuildError, Incident
-from sokhan.checks.outdir import output_incidents
+from sokhan.checks.outdir import CHECK, output_incidents
 from sokhan.process.document import Outcome
 from sokhan.process.engines import run_dask, run_local
 from sokhan.process.inputs import InputRecord, count_records, input_format, read_records
@@ -36,21 +36,45 @@ class Options:
     quiet: bool = False
     shard_docs: int = SHARD_DOCS
     batch: int = BATCH
+    drafts: bool = False  # add the pre-annotator's machine-made ``drafts`` config
+    annotations: Path = Path("corpus/annotations")  # the registry and gold the drafts learn from
+    seeds: Path = Path("seeds")  # the gold articles' texts
 
 
-def guard_output(out: str | Path, source: Path) -> None:
+def inputs_of(opts: Options) -> dict[str, Path]:
+    """What a run reads, by name (for the output guard)."""
+    found = {"input": opts.input}
+    if opts.drafts:
+        found |= {"annotations": opts.annotations, "seeds": opts.seeds}
+    return found
+
+
+def guard_output(out: str | Path, source: Path | dict[str, Path]) -> None:
     """Refuse an output folder that would destroy the input or the user's files.
 
     Args:
         out: the output folder as the user gave it (a ``str`` keeps ``""`` empty).
-        source: the input file or folder.
+        source: the input file or folder, or every input by name (:func:`inputs_of`).
+
+    The folder is replaced whole, so besides the shared guard it must be new, empty,
+    or an earlier run's output, recognised by its :data:`~sokhan.process.output.MANIFEST`.
 
     Raises:
         BuildError: ``output-unsafe`` (:mod:`sokhan.checks.outdir`).
     """
-    incidents = output_incidents(out, {"input": source})
+    incidents = output_incidents(out, source if isinstance(source, dict) else {"input": source})
     if incidents:
         raise BuildError(incidents)
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise BuildError([Incident(str(folder), "", CHECK, "exists and is not a folder; "
+                                   "expected a folder for the output of sokhan process")])
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / MANIFEST).is_file():
+        raise BuildError([Incident(str(folder), "", CHECK,
+                                   f"is not empty and has no {MANIFEST} (it is not the output "
+                                   "of an earlier sokhan process run); expected a new or empty "
+                                   "folder, or an earlier run's output, because the whole "
+                                   "folder is replaced")])
 
 
 def _deduplicated(records: Iterator[InputRecord]) -> Iterator[InputRecord]:
@@ -61,12 +85,13 @@ def _deduplicated(records: Iterator[InputRecord]) -> Iterator[InputRecord]:
     """
     seen: dict[str, str] = {}
     for rec in records:
-        if isinstance(rec.id, str) and rec.problem is None:
-            if rec.id in seen:
-                rec = InputRecord(rec.index, rec.where, rec.id, None, problem=(
-                    "record-duplicate", f"id {rec.id!r} is also {seen[rec.id]}; expected unique"))
+        rid = rec.id
+        if isinstance(rid, str) and rec.problem is None:
+            if rid in seen:
+                rec = InputRecord(rec.index, rec.where, rid, None, problem=(
+                    "record-duplicate", f"id {rid!r} is also {seen[rid]}; expected unique"))
             else:
-                seen[rec.id] = rec.where
+                seen[rid] = rec.where
         yield rec
 
 
@@ -93,16 +118,21 @@ def process(opts: Options) -> dict:
             first bad record; the output folder is then left as it was.
     """
     kind = input_format(opts.input)
-    guard_output(opts.out, opts.input)
+    guard_output(opts.out, inputs_of(opts))
+    drafter = None
+    if opts.drafts:
+        from sokhan.process.drafts import make_drafter
+
+        drafter = make_drafter(opts.annotations, opts.seeds)  # before anything is written
     staging = staging_dir(opts.out)
-    writer = ShardWriter(staging, opts.shard_docs)
+    writer = ShardWriter(staging, opts.shard_docs, None if drafter is None else drafter.source)
     bar = _progress(opts)
     results: Iterator[list[Outcome]] = iter(())
     try:
         batches = _batches(_deduplicated(read_records(opts.input)), opts.batch)
         results = (
-            run_dask(batches, opts.workers, opts.scheduler) if opts.engine == "dask"
-            else run_local(batches, opts.workers))
+            run_dask(batches, opts.workers, opts.scheduler, drafter) if opts.engine == "dask"
+            else run_local(batches, opts.workers, drafter))
         for outcomes in results:
             for outcome in outcomes:
                 if opts.strict and outcome.problems:
@@ -141,6 +171,8 @@ def summary(opts: Options, manifest: dict) -> str:
     c = manifest["counts"]
     line = (f"processed {opts.input} into {opts.out}: {c['documents']} documents, "
             f"{c['sentences']} sentences, {c['tokens']} tokens")
+    if "drafts" in manifest:
+        line += f", {manifest['drafts']['rows']} machine-made drafts"
     if c["refused"]:
         checks = ", ".join(f"{k} {v}" for k, v in manifest["problems"].items())
         line += (f"; {c['refused']} record(s) refused ({checks}), listed in "

@@ -12,7 +12,9 @@ import pyarrow as pa
 
 from sokhan.records import BIO_TAGS, QUOTE_FORMS, ROLES
 
+#: The split names, in order: earlier events train, the latest tests.
 SPLITS = ("train", "validation", "test")
+TRAIN, VALIDATION, TEST = SPLITS
 CONFIGS = ("sentences", "documents", "mentions", "quotes", "entities")
 
 
@@ -46,7 +48,8 @@ COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
             "role",
             _label(ROLES),
             pa.int64(),
-            "headline, subheadline, body, boilerplate or source_credit",
+            "headline, subheadline, body, boilerplate, source_credit, separator, caption "
+            "or date",
         ),
         ("text", _STR, pa.string(), "normalised sentence text"),
         ("start", _I32, pa.int32(), "offset of `text` in the document's normalised text"),
@@ -181,4 +184,4 @@ def arrow_schema(config: str) -> pa.Schema:
 
 def config_splits(config: str) -> tuple[str, ...]:
     """The splits a config is published in (the registry is corpus-wide)."""
-    return ("train",) if config == "entities" else SPLITS
+    return (TRAIN,) if config == "entities" else SPLITS
