@@ -5,6 +5,8 @@ The options are fixed so that the same rows give byte-identical files.
 
 from __future__ import annotations
 
+from functools import cache
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -31,17 +33,35 @@ def parquet_bytes(config: str, rows: list[dict]) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def encode_labels(config: str, row: dict) -> dict:
-    """Class-label columns as their integer ids, as ``datasets`` stores them."""
-    out = dict(row)
+@cache
+def _label_columns(config: str) -> tuple[tuple[str, bool, dict[str, int]], ...]:
+    """The class-label columns of a config: name, whether a sequence, label → id.
+
+    Worked out once per config rather than once per row: a long ``sokhan process``
+    run encodes hundreds of thousands of rows in its main process.
+    """
+    found = []
     for name, feature, _, _ in COLUMNS[config]:
         if not isinstance(feature, dict):
             continue
         if feature.get("_type") == "ClassLabel":
-            out[name] = feature["names"].index(row[name])
+            found.append((name, False, {n: k for k, n in enumerate(feature["names"])}))
         elif feature.get("_type") == "Sequence" and feature["feature"].get("_type") == "ClassLabel":
             names = feature["feature"]["names"]
-            out[name] = [names.index(v) for v in row[name]]
+            found.append((name, True, {n: k for k, n in enumerate(names)}))
+    return tuple(found)
+
+
+def encode_labels(config: str, row: dict) -> dict:
+    """Class-label columns as their integer ids, as ``datasets`` stores them.
+
+    Raises:
+        KeyError: a value that is not one of the column's labels (a bug: rows are checked
+            against their schemas first).
+    """
+    out = dict(row)
+    for name, is_sequence, ids in _label_columns(config):
+        out[name] = [ids[v] for v in row[name]] if is_sequence else ids[row[name]]
     return out
 
 
