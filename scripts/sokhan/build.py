@@ -18,8 +18,9 @@ from sokhan.checks.registry import check_registry
 from sokhan.checks.rows import check_rows
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
+from sokhan.publication.licence import LICENCE_FILE, licence_file
 from sokhan.publication.manifest import manifest
-from sokhan.publication.parquet import data_path, parquet_bytes
+from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
 from sokhan.publication.swap import exchange, link_kept_files, staging_dir
 from sokhan.records import Corpus, Document, Entity
@@ -31,7 +32,7 @@ from sokhan.stages.tokenise import tokenise
 
 REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
-GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json"}
+GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json", LICENCE_FILE}
 
 
 def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
@@ -99,21 +100,24 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
 def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict[str, bytes]:
     """Every file the build publishes, by path relative to the corpus folder."""
     files: dict[str, bytes] = {}
+    sizes: dict[str, dict[str, tuple[int, int]]] = {}
     for config, splits in corpus.rows.items():
         for split, rows in splits.items():
-            files[data_path(config, split)] = parquet_bytes(config, rows)
+            table = arrow_table(config, rows)
+            files[data_path(config, split)] = data = parquet_bytes(table)
+            sizes.setdefault(config, {})[split] = (table.nbytes, len(data))
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    files["croissant.json"] = (
-        json.dumps(croissant(digests), ensure_ascii=False, indent=1) + "\n"
-    ).encode()
     result = manifest(corpus, annotations_dir, digests)
     files["build-manifest.json"] = (
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()
     values = sections(corpus, result)
-    files["README.md"] = render_card(
-        read_card_template(card_template, set(values)), corpus, values
+    card = render_card(read_card_template(card_template, set(values)), corpus, values, sizes)
+    files["README.md"] = card.encode()
+    files["croissant.json"] = (
+        json.dumps(croissant(digests, card), ensure_ascii=False, indent=1) + "\n"
     ).encode()
+    files[LICENCE_FILE] = licence_file().encode()
     return files
 
 
