@@ -298,6 +298,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
             f"{TEXTS_STATEMENT} The licence file is [`{LICENCE_FILE}`]({LICENCE_FILE})."
         ),
         "bibtex": "```bibtex\n" + bibtex() + "\n```",
+        "pass_count": _pass_count(corpus.annotations_dir),
         "tasks_list": "\n".join(
             [f"- `task_categories: {t}`: {why}." for t, why in TASKS.items()]
             + [f"- `task_ids: {t}`: {why}." for t, why in TASK_IDS.items()]
@@ -336,6 +337,14 @@ def _absent_from_train(rows: dict) -> str:
 
 
 _ORDER = ("CONTENT", "CUE", "SOURCE")
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _pass_count(annotations_dir: Path) -> str:
+    """How many annotation passes are kept, in words."""
+    passes = annotations_dir / "passes"
+    n = sum(p.is_dir() for p in passes.iterdir()) if passes.is_dir() else 0
+    return _NUMBERS[n] if n < len(_NUMBERS) else str(n)
 
 
 def _quote_tags_alignment(corpus: Corpus) -> str:

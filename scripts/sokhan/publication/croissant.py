@@ -121,6 +121,20 @@ def card_section(card: str, heading: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text.replace("**", "").replace("`", "")).strip()
 
 
+def rai_properties(card: str) -> dict[str, str]:
+    """The Responsible-AI properties quoting the card's sections.
+
+    A card made from another template may lack some of the sections; their
+    properties are left out (the repository's card has them all, as a test checks).
+    """
+    out = {}
+    for key, headings in RAI_SECTIONS.items():
+        found = [h for h in headings if re.search(rf"^#+ {re.escape(h)}$", card, re.M)]
+        if found:
+            out[key] = "\n\n".join(card_section(card, h) for h in found)
+    return out
+
+
 def croissant(files: dict[str, str], card: str) -> dict:
     """The Croissant document for the published files.
 
@@ -157,8 +171,7 @@ def croissant(files: dict[str, str], card: str) -> dict:
                 for column in COLUMNS[config]
             ],
         })
-    rai = {key: "\n\n".join(card_section(card, h) for h in headings)
-           for key, headings in RAI_SECTIONS.items()}
+    rai = rai_properties(card)
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
