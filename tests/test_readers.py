@@ -154,3 +154,21 @@ def test_no_float_in_the_whole_corpus_under_pandas(fresh_corpus):
         assert not any(dt.kind == "f" for dt in df.dtypes), config
         assert not any(isinstance(v, float) and math.isnan(v)
                        for col in df for v in _leaves(_plain(list(df[col]))))
+
+
+def test_the_column_types_table_in_docs_is_current(fresh_corpus, capsys):
+    import runpy
+    import sys
+
+    from helpers import REPO
+
+    script = REPO / "docs" / "column_types.py"
+    argv = sys.argv
+    sys.argv = [str(script), str(fresh_corpus)]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = argv
+    got = capsys.readouterr().out
+    assert got == (REPO / "docs" / "column_types.md").read_text(encoding="utf-8")
+    assert " float" not in got and "double" not in got.lower()

@@ -1,4 +1,4 @@
-"""The README's loading examples run as written, from the repository root, on the committed corpus."""
+"""The README's loading examples run as written, from the repository root."""
 
 from __future__ import annotations
 
