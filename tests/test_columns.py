@@ -80,3 +80,20 @@ def test_rows_have_exactly_the_declared_keys(assembled, config):
     for split_rows in assembled.rows[config].values():
         for row in split_rows:
             assert list(row) == row_keys(config)
+
+
+@pytest.mark.parametrize(("config", "schema"), [
+    ("sentences", "sentence"), ("documents", "document"), ("mentions", "mention"),
+    ("quotes", "quote"), ("entities", "entity"),
+])
+def test_record_schema_lists_the_declared_columns(config, schema):
+    from helpers import REPO
+
+    doc = json.loads((REPO / "schema" / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    assert list(doc["properties"]) == doc["required"] == row_keys(config)
+    for column in DECLARED[config]:
+        spec = doc["properties"][column.name]
+        allows_null = {"type": "null"} in spec.get("oneOf", [])
+        assert allows_null is column.nullable, column.name
+        if column.label is not None and isinstance(column.type, Label):
+            assert spec["enum"] == list(column.label.names)
