@@ -189,7 +189,6 @@ def croissant(files: dict[str, str], card: str) -> dict:
         "creator": {"@type": "sc:Organization", "name": AUTHOR},
         "keywords": ["Persian", "named entity recognition", "entity linking",
                      "quotation attribution", "news"],
-        "rai:dataCollectionType": "Manual Human Curator",
         **rai,
         "distribution": distribution,
         "recordSet": record_sets,
