@@ -12,6 +12,10 @@ PINS = {
     "wordfreq": "3.1.1",
     "jsonschema": "4.26.0",
     "polars": "2.1.0",
+
+
+    "matplotlib": "3.10.8",
+    "selenium": "4.36.0",
 }
 
 
@@ -42,6 +46,19 @@ def test_polars_works_with_the_pinned_numpy():
     assert numpy.__version__ == "1.24.3"
     frame = polars.from_numpy(numpy.arange(3, dtype=numpy.int32), schema=["n"])
     assert frame["n"].dtype == polars.Int32 and frame["n"].to_numpy().tolist() == [0, 1, 2]
+
+
+def test_matplotlib_draws_with_numpy_1_24():
+    import numpy
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    assert numpy.__version__ == "1.24.3"
+    fig = Figure(figsize=(1, 1))
+    FigureCanvasAgg(fig)
+    fig.add_subplot().plot(numpy.arange(3))
+    fig.canvas.draw()
+    assert numpy.asarray(fig.canvas.buffer_rgba()).shape == (100, 100, 4)
 
 
 def test_lock_file_pins_the_output_changing_libraries():

@@ -18,6 +18,7 @@ from sokhan.checks.registry import check_registry
 from sokhan.checks.rows import check_rows
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
+from sokhan.publication.figures import figures
 from sokhan.publication.licence import LICENCE_FILE, licence_file
 from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
@@ -32,7 +33,9 @@ from sokhan.stages.tokenise import tokenise
 
 REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
-GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json", LICENCE_FILE}
+GENERATED = {
+    "data/", "figures/", "README.md", "build-manifest.json", "croissant.json", LICENCE_FILE,
+}
 
 
 def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
@@ -107,6 +110,11 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
             files[data_path(config, split)] = data = parquet_bytes(table)
             sizes.setdefault(config, {})[split] = (table.nbytes, len(data))
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    # Croissant describes the Parquet only; the card's pictures are listed in the manifest
+    data_digests = dict(digests)
+    for path, data in figures(corpus.rows).items():
+        files[path] = data
+        digests[path] = hashlib.sha256(data).hexdigest()
     result = manifest(corpus, annotations_dir, digests)
     files["build-manifest.json"] = (
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -115,7 +123,7 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     card = render_card(read_card_template(card_template, set(values)), corpus, values, sizes)
     files["README.md"] = card.encode()
     files["croissant.json"] = (
-        json.dumps(croissant(digests, card), ensure_ascii=False, indent=1) + "\n"
+        json.dumps(croissant(data_digests, card), ensure_ascii=False, indent=1) + "\n"
     ).encode()
     files[LICENCE_FILE] = licence_file().encode()
     return files

@@ -25,6 +25,7 @@ from sokhan.checks.incidents import (
 from sokhan.checks.schemas import SCHEMA_VERSION
 from sokhan.publication.about import CITATION, DESCRIPTION, bibtex
 from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.publication.figures import markdown as figures_markdown
 from sokhan.publication.licence import (
     ANNOTATIONS_SPDX,
     CODE_SPDX,
@@ -246,6 +247,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
                 ],
             )
         ),
+        "figures": figures_markdown(),
         "quote_table": table(
             ["form", *SPEAKER_KINDS, "total"],
             [

@@ -146,7 +146,8 @@ DECLARED: dict[str, tuple[Column, ...]] = {
         _SPLIT,
         Column("n", I32, "sentence number in the article, from 1"),
         Column("paragraph", I32, "paragraph (line) number in the seed, from 1"),
-        Column("role", Label(ROLES), "headline, subheadline, body, boilerplate or source_credit"),
+        Column("role", Label(ROLES), "headline, subheadline, body, boilerplate, source_credit, "
+               "separator, caption or date"),
         Column("text", STR, "normalised sentence text"),
         Column("start", I32, "offset of `text` in the document's normalised text"),
         Column("end", I32, "end offset (exclusive) in the normalised text"),
