@@ -6,9 +6,11 @@ its ``fixture.json`` describes what git cannot store well or a reader should
 see at a glance. Keys of ``fixture.json``, applied in this order:
 
 - ``description``: what is broken (required);
-- ``command``: ``validate`` (default) or ``build``;
-- ``out``: the ``--out`` folder relative to the workspace (default ``corpus``);
+- ``command``: ``validate`` (default), ``build`` or ``import`` (of the file named by
+  ``import``, in the format of ``export``, into ``out``, default ``imported/<stem>.json``);
+- ``out``: the ``--out`` folder (or file) relative to the workspace (default ``corpus``);
 - ``prebuild``: build the unbroken mini corpus into ``corpus/`` first;
+- ``export``: export the unbroken mini corpus in this format into ``export/`` first;
 - ``delete``, ``mkdir``: lists of paths;
 - ``write_text``: path → text, or ``{"text": …, "repeat": n}``;
 - ``write_bytes``: path → base64;
@@ -54,7 +56,7 @@ UNIT_TESTED = {
 INCIDENT_LINE = re.compile(r"^(?P<path>[^\n]+?):(?: (?P<where>[^\n\[]+?):)? "
                            r"\[(?P<check>[a-z0-9-]+)\] (?P<message>.+)$")
 #: The last line of an error report.
-SUMMARY_LINE = re.compile(r"^sokhan (build|validate): \d+ problem\(s\); nothing written$")
+SUMMARY_LINE = re.compile(r"^sokhan (build|validate|import): \d+ problem\(s\); nothing written$")
 
 
 class Workspace:
@@ -66,17 +68,28 @@ class Workspace:
         shutil.copytree(MINI / "annotations", root / "annotations")
         (root / "card.md").write_text(CARD, encoding="utf-8")
 
-    def args(self, command: str = "validate", out: str | None = None) -> list[str]:
+    def args(self, command: str = "validate", out: str | None = None,
+             spec: dict | None = None) -> list[str]:
         """Arguments naming the workspace; ``out`` is relative to it ("" stays empty)."""
+        inputs = ["--seeds", str(self.root / "seeds"),
+                  "--annotations", str(self.root / "annotations")]
+        if command == "import":
+            assert spec is not None
+            out = f"imported/{Path(spec['import']).stem}.json" if out is None else out
+            return [command, "--format", spec["export"], str(self.root / spec["import"]),
+                    "--out", out and str(self.root / out), *inputs]
+        if command == "export":
+            assert spec is not None
+            return [command, "--format", spec["export"], "--out", str(self.root / "export"),
+                    *inputs]
         out_arg = str(self.root / "corpus") if out is None else out and str(self.root / out)
-        return [command, "--seeds", str(self.root / "seeds"),
-                "--annotations", str(self.root / "annotations"),
-                "--out", out_arg, "--card", str(self.root / "card.md")]
+        return [command, *inputs, "--out", out_arg, "--card", str(self.root / "card.md")]
 
-    def run(self, command: str, capsys, out: str | None = None) -> tuple[int, str]:
+    def run(self, command: str, capsys, out: str | None = None,
+            spec: dict | None = None) -> tuple[int, str]:
         """Run the command line in-process; returns the status and stderr."""
         capsys.readouterr()
-        status = main(self.args(command, out))
+        status = main(self.args(command, out, spec))
         return status, capsys.readouterr().err
 
     def rehash(self) -> None:
@@ -95,6 +108,8 @@ class Workspace:
         root = self.root
         if spec.get("prebuild"):
             assert main(self.args("build")) == 0
+        if spec.get("export"):
+            assert main(self.args("export", spec=spec)) == 0
         for src in sorted(folder.rglob("*")):
             if src.is_file() and src.name != "fixture.json":
                 dest = root / src.relative_to(folder)
@@ -181,7 +196,7 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
     ws = Workspace(tmp_path)
     ws.apply(folder, spec)
-    status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
+    status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"), spec)
     return status, err, reported(err)
 
 

@@ -16,6 +16,8 @@ PINS = {
 
     "matplotlib": "3.10.8",
     "selenium": "4.36.0",
+    "conllu": "6.0.0",
+    "dkpro-cassis": "0.12.0",
 }
 
 
@@ -59,6 +61,16 @@ def test_matplotlib_draws_with_numpy_1_24():
     fig.add_subplot().plot(numpy.arange(3))
     fig.canvas.draw()
     assert numpy.asarray(fig.canvas.buffer_rgba()).shape == (100, 100, 4)
+def test_the_exchange_libraries_import_with_the_pinned_numpy():
+    import cassis
+    import conllu
+
+    # dkpro-cassis needs no NumPy, so it cannot pull a NumPy 2 in beside hazm's 1.24
+    ts = cassis.TypeSystem()
+    cas = cassis.Cas(typesystem=ts)
+    cas.sofa_string = "سخن"
+    assert cassis.load_cas_from_xmi(cas.to_xmi(), typesystem=ts).sofa_string == "سخن"
+    assert conllu.parse("1\tسخن\t_\t_\t_\t_\t_\t_\t_\t_\n\n")[0][0]["form"] == "سخن"
 
 
 def test_lock_file_pins_the_output_changing_libraries():

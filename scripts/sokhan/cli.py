@@ -1,4 +1,4 @@
-"""Command line: ``sokhan build``, ``sokhan validate`` and ``sokhan checks``.
+"""Command line: ``sokhan build``, ``validate``, ``checks``, ``export`` and ``import``.
 
 Bad input ends with every incident on standard error, one per line as
 ``path: location: [check-id] message``, and exit status 1, never with a
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -46,6 +47,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="site", help="site folder, replaced (default: site)")
     p.add_argument("--draft", type=Path, default=None,
                    help="browse this draft annotation file (sokhan annotate) instead of the gold")
+    for name, what in (("export", "write the annotated articles in a standard format"),
+                       ("import", "read a corrected brat or XMI export back into an "
+                                  "annotation file")):
+        p = sub.add_parser(name, help=what, description=what)
+        p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="seed folder (default: seeds)")
+        p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                       help="annotation folder (default: corpus/annotations)")
+    export = sub.choices["export"]
+    export.add_argument("--format", required=True, choices=("conllu", "iob2", "brat", "xmi"))
+    # a str, not a Path: Path("") would silently mean the working folder
+    export.add_argument("--out", required=True, help="folder to write the files into")
+    imp = sub.choices["import"]
+    imp.add_argument("--format", required=True, choices=("xmi", "brat"))
+    imp.add_argument("file", type=Path, help="the .xmi file, or the .ann file (its .txt beside)")
+    imp.add_argument("--out", required=True, help="annotation file to write")
+    imp.add_argument("--typesystem", type=Path,
+                     help="TypeSystem.xml (default: the one beside the XMI file)")
+    imp.add_argument("--annotator", help="annotator name (default: the one the export recorded)")
     checks = sub.add_parser("checks", help="list the stable check ids")
     checks.add_argument("--markdown", action="store_true",
                         help="print the Markdown table of docs/checks.md")
@@ -68,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if command == "browse":
             return _browse(args)
+        if command == "export":
+            return _export(args)
+        if command == "import":
+            return _import(args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
@@ -198,6 +222,86 @@ def _validate(args) -> int:
     if incidents:
         raise BuildError(incidents)
     print(f"{args.out}: valid; seeds, annotations and published files agree with a fresh build")
+    return OK
+
+
+def _export(args) -> int:
+    from sokhan.build import assemble
+    from sokhan.checks.jsonfile import load_json
+    from sokhan.checks.outdir import output_incidents
+    from sokhan.exchange.adapter import exchange_documents
+    from sokhan.exchange.export import export_files
+    from sokhan.publication.columns import config_splits
+    from sokhan.publication.swap import exchange, link_kept_files, staging_dir
+
+    _preflight(args)
+    incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations})
+    if incidents:
+        raise BuildError(incidents)
+    corpus = assemble(args.seeds, args.annotations)  # validates every input first
+    annotations: dict[str, dict] = {}
+    for doc in corpus.docs:
+        path = args.annotations / f"{doc.doc_id}.json"
+        if path.exists():
+            ann, _ = load_json(path, "annotation-json")  # valid: assemble checked it
+            if isinstance(ann, dict):
+                annotations[doc.doc_id] = ann
+    docs = exchange_documents(corpus, annotations)
+    files = export_files(args.format, docs, config_splits("sentences"))
+    try:
+        # as the build does: written beside the folder, then swapped in whole, so a failed
+        # or killed export leaves the old one; files it does not write are kept
+        out = Path(args.out)
+        staging = staging_dir(out)
+        try:
+            for rel, text in files.items():
+                (staging / rel).write_bytes(text.encode("utf-8"))
+            link_kept_files(out, staging, set(files))
+            exchange(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except OSError as err:
+        raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
+                                   f"{err.strerror or err}; expected a writable folder")]) from None
+    size = sum(len(t.encode("utf-8")) for t in files.values())
+    print(f"exported {len(docs)} articles as {args.format} to {args.out}: {len(files)} files, "
+          f"{size} bytes")
+    skipped = len(corpus.docs) - len(docs)
+    if skipped:
+        print(f"skipped: {skipped} articles without an annotation file")
+    return OK
+
+
+def _import(args) -> int:
+    from sokhan.build import assemble
+    from sokhan.checks.incidents import shown_path
+    from sokhan.checks.outdir import output_incidents
+    from sokhan.exchange.importer import annotation_bytes, import_annotation
+
+    _preflight(args)
+    # the gold files are never rewritten by a script: --out inside the annotations is refused
+    incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations,
+                                            "imported file": args.file})
+    if incidents:
+        raise BuildError(incidents)
+    out = Path(args.out)
+    corpus = assemble(args.seeds, args.annotations)
+    ann = import_annotation(args.format, args.file, corpus, typesystem=args.typesystem,
+                            annotator=args.annotator)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+        try:
+            partial.write_bytes(annotation_bytes(ann))
+            partial.replace(out)  # one rename: the old file or the new one, never half of one
+        finally:
+            partial.unlink(missing_ok=True)
+    except OSError as err:
+        raise BuildError([Incident(shown_path(out), "", "corpus-write",
+                                   f"{err.strerror or err}; expected a writable file")]) from None
+    print(f"imported {args.file} into {args.out}: {len(ann['mentions'])} mentions, "
+          f"{len(ann['quotes'])} quotations of {ann['doc_id']}")
     return OK
 
 

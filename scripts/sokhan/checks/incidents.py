@@ -86,6 +86,22 @@ CHECKS: dict[str, str] = {
     "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
                      "contains or lies inside an input, is a project root, or contains the "
                      "working folder; refused before anything is touched",
+    # sokhan import: a brat or XMI export read back
+    "import-syntax": "a brat .ann file has a line that is not brat standoff, a repeated id or a "
+                     "discontinuous span",
+    "import-xml": "an XMI file or its type system is not well-formed XML or not a UIMA CAS "
+                  "that loads with the type system",
+    "import-type": "an imported annotation has an unknown type, label, attribute, relation or "
+                   "reference database",
+    "import-offsets": "an imported span lies outside the text, is empty, or its brat text "
+                      "differs from the .txt at its offsets",
+    "import-relation": "an imported relation, attribute, reference or note points at a missing "
+                       "span or one of the wrong kind, or a speaker or content span belongs "
+                       "to no cue",
+    "import-text": "the imported document's text differs from the corpus article (raw for "
+                   "brat, normalised for XMI)",
+    "import-document": "the imported file names no article of the corpus, or its export "
+                       "metadata (document id, annotator) is missing",
 }
 
 #: Ids that were announced but are no longer checked; reserved, never reused.
