@@ -12,8 +12,10 @@ PINS = {
     "wordfreq": "3.1.1",
     "jsonschema": "4.26.0",
     "polars": "2.1.0",
-
-
+    "sklearn-crfsuite": "0.5.0",
+    "python-crfsuite": "0.9.12",
+    "scikit-learn": "1.9.1",
+    "babel": "2.18.0",
     "matplotlib": "3.10.8",
     "selenium": "4.36.0",
     "conllu": "6.0.0",
@@ -79,3 +81,15 @@ def test_lock_file_pins_the_output_changing_libraries():
     lock = (Path(__file__).parents[1] / "requirements.lock").read_text().splitlines()
     for package, pinned in PINS.items():
         assert f"{package}=={pinned}" in lock
+
+
+def test_the_pre_annotator_libraries_import_with_numpy_1_24():
+    import numpy
+    import sklearn_crfsuite
+    from babel import Locale
+
+    assert numpy.__version__ == "1.24.3"
+    crf = sklearn_crfsuite.CRF(algorithm="lbfgs", max_iterations=5)
+    crf.fit([[{"w": "ایران"}, {"w": "و"}]], [["B-GPE", "O"]])
+    assert [list(row) for row in crf.predict([[{"w": "ایران"}, {"w": "و"}]])] == [["B-GPE", "O"]]
+    assert Locale("fa").territories["RU"] == "روسیه"  # CLDR data ships with babel

@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sokhan.checks.annotations import check_annotation, check_pass
-from sokhan.checks.incidents import BuildError, Incident, shown_path
-from sokhan.checks.jsonfile import load_json
+from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded, shown_path
+from sokhan.checks.jsonfile import MAX_JSON_BYTES, parse_json
 from sokhan.checks.registry import check_registry
 from sokhan.checks.rows import check_rows
 from sokhan.publication.card import read_card_template, render_card, sections
@@ -24,7 +27,7 @@ from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
 from sokhan.publication.swap import exchange, link_kept_files, staging_dir
-from sokhan.records import Corpus, Document, Entity
+from sokhan.records import AnnotationFile, Corpus, Document, Registry, Sentence
 from sokhan.stages.attach import attach
 from sokhan.stages.normalise import describe_changes, normalise
 from sokhan.stages.seeds import read_seeds
@@ -37,71 +40,131 @@ GENERATED = {
     "data/", "figures/", "README.md", "build-manifest.json", "croissant.json", LICENCE_FILE,
 }
 
+#: Told each stage's name and duration in seconds when it ends (the command line's
+#: progress lines).
+Progress = Callable[[str, float], None]
 
-def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
+
+@contextmanager
+def stage(name: str, progress: Progress | None) -> Iterator[None]:
+    """Time one stage and report it to ``progress`` (if any) when it succeeds."""
+    started = time.perf_counter()
+    yield
+    if progress is not None:
+        progress(name, time.perf_counter() - started)
+
+
+def assemble(seeds_dir: Path, annotations_dir: Path, progress: Progress | None = None) -> Corpus:
     """Run every stage up to the published rows, validating as it goes.
+
+    Everything the card and the manifest report is read here, once, and kept in
+    the returned corpus, so :func:`generate` reads nothing from disk.
 
     Raises:
         BuildError: with every incident found, before anything is written.
     """
-    seeds = read_seeds(seeds_dir)
+    with stage("seeds", progress):
+        seeds = read_seeds(seeds_dir)
     docs, sentences = [], {}
-    for seed in seeds:
-        norm = normalise(seed.raw_text)
-        doc = Document(seed, norm.text, norm.alignment, norm.repairs)
-        docs.append(doc)
-        sentences[doc.doc_id] = tokenise(doc, segment(doc), f"seeds/{seed.file}")
-
-    incidents: list[Incident] = []
-    registry_path = annotations_dir / REGISTRY
-    entities: dict[str, Entity] = {}
-    if registry_path.exists():
-        registry, found = load_json(registry_path, "registry-json")
-        incidents += found
-        entities, found = check_registry(registry, shown_path(registry_path))  # None: unusable
-        incidents += found
-    by_id = {d.doc_id: d for d in docs}
-    annotations: dict[str, dict] = {}
-    for path in sorted(annotations_dir.glob("*.json")) if annotations_dir.exists() else []:
-        if path.name == REGISTRY:
-            continue
-        ann, found = load_json(path, "annotation-json")
-        incidents += found
-        if ann is None:
-            continue
-        doc = by_id.get(path.stem)
-        found = check_annotation(
-            ann, shown_path(path), doc, sentences.get(path.stem, []), entities, path.stem
-        )
-        incidents += found
-        if doc is not None and not found:
-            annotations[path.stem] = ann
-    passes = annotations_dir / "passes"
-    for path in sorted(passes.glob("*/*.json")) if passes.exists() else []:
-        if path.name == REGISTRY:
-            continue
-        ann, found = load_json(path, "annotation-json")
-        incidents += found
-        if ann is not None:
-            incidents += check_pass(ann, shown_path(path), by_id.get(path.stem), path.stem)
-    if incidents:
-        raise BuildError(incidents)
-
-    corpus = Corpus(
-        docs, sentences, {}, entities, assign_splits(docs), annotations_dir=annotations_dir
-    )
-    corpus.skipped = {"articles without an annotation file": len(docs) - len(annotations)}
-    for doc in docs:
-        corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id], annotations.get(doc.doc_id))
-        corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
-        corpus.repairs.update(doc.repairs)
-    corpus.rows = make_rows(corpus)
-    check_rows(corpus)
+    with stage("normalise, segment, tokenise", progress):
+        for seed in seeds:
+            norm = normalise(seed.raw_text)
+            doc = Document(seed, norm.text, norm.alignment, norm.repairs)
+            docs.append(doc)
+            sentences[doc.doc_id] = tokenise(doc, segment(doc), f"seeds/{seed.file}")
+    with stage("annotations", progress):
+        corpus = _annotations(docs, sentences, annotations_dir)
+    with stage("attach and rows", progress):
+        for doc in docs:
+            corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id],
+                                               corpus.gold.get(doc.doc_id))
+            corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
+            corpus.repairs.update(doc.repairs)
+        corpus.rows = make_rows(corpus)
+    with stage("row checks", progress):
+        check_rows(corpus)
     return corpus
 
 
-def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict[str, bytes]:
-    """Every file the build publishes, by path relative to the corpus folder."""
+def _annotations(docs: list[Document], sentences: dict[str, list[Sentence]],
+                 annotations_dir: Path) -> Corpus:
+    """Read and check the registry, the gold files and the passes, each file once.
+
+    Raises:
+        BuildError: with every incident found.
+    """
+    by_id = {d.doc_id: d for d in docs}
+
+    incidents: list[Incident] = []
+    digests: dict[str, str] = {}
+
+    def read(path: Path, check: str = "annotation-json") -> object:
+        """The parsed JSON of one file (None on failure, reported); the top level's digests."""
+        data = read_bounded(path, MAX_JSON_BYTES)
+        if isinstance(data, Unreadable):
+            message = data.message + ("" if data.kind == "missing" else "; expected a JSON file")
+            incidents.append(Incident(shown_path(path), "", check, message))
+            return None
+        if path.parent == annotations_dir:
+            digests[path.name] = hashlib.sha256(data).hexdigest()
+        value, found = parse_json(data, shown_path(path), check)
+        incidents.extend(found)
+        return value
+
+    registry_path = annotations_dir / REGISTRY
+    registry: Registry | None = None
+    if registry_path.exists():
+        registry, found = check_registry(read(registry_path, "registry-json"),
+                                         shown_path(registry_path))
+        incidents += found
+    entities = registry.by_id() if registry is not None else None
+    annotations: dict[str, AnnotationFile] = {}
+    for path in sorted(annotations_dir.glob("*.json")) if annotations_dir.exists() else []:
+        if path.name == REGISTRY:
+            continue
+        value = read(path)
+        if value is None:
+            continue
+        target = by_id.get(path.stem)
+        ann, found = check_annotation(
+            value, shown_path(path), target, sentences.get(path.stem, []), entities, path.stem
+        )
+        incidents += found
+        if ann is not None and target is not None and not found:
+            annotations[path.stem] = ann
+    passes: dict[str, dict[str, AnnotationFile]] = {}
+    pass_registries: dict[str, Registry] = {}
+    passes_dir = annotations_dir / "passes"
+    for path in sorted(passes_dir.glob("*/*.json")) if passes_dir.exists() else []:
+        name = path.parent.name
+        if path.name == REGISTRY:
+            own, found = check_registry(read(path, "registry-json"), shown_path(path))
+            incidents += found
+            if own is not None:
+                pass_registries[name] = own
+            continue
+        value = read(path)
+        if value is not None:
+            ann, found = check_pass(value, shown_path(path), by_id.get(path.stem), path.stem)
+            incidents += found
+            if ann is not None:
+                passes.setdefault(name, {})[path.stem] = ann
+    if incidents:
+        raise BuildError(incidents)
+
+    corpus = Corpus(docs, sentences, {}, entities or {}, assign_splits(docs))
+    corpus.skipped = {"articles without an annotation file": len(docs) - len(annotations)}
+    corpus.annotation_digests = dict(sorted(digests.items()))
+    corpus.gold, corpus.registry = annotations, registry
+    corpus.passes, corpus.pass_registries = passes, pass_registries
+    return corpus
+
+
+def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
+    """Every file the build publishes, by path relative to the corpus folder.
+
+    Pure: everything comes from the assembled corpus and the (checked) card template.
+    """
     files: dict[str, bytes] = {}
     sizes: dict[str, dict[str, tuple[int, int]]] = {}
     for config, splits in corpus.rows.items():
@@ -115,12 +178,12 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     for path, data in figures(corpus.rows).items():
         files[path] = data
         digests[path] = hashlib.sha256(data).hexdigest()
-    result = manifest(corpus, annotations_dir, digests)
+    result = manifest(corpus, digests)
     files["build-manifest.json"] = (
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()
     values = sections(corpus, result)
-    card = render_card(read_card_template(card_template, set(values)), corpus, values, sizes)
+    card = render_card(card_template, corpus, values, sizes)
     files["README.md"] = card.encode()
     files["croissant.json"] = (
         json.dumps(croissant(data_digests, card), ensure_ascii=False, indent=1) + "\n"
@@ -129,23 +192,26 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     return files
 
 
-def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path) -> dict:
+def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path,
+          progress: Progress | None = None) -> dict:
     """Build the corpus into ``out_dir`` (atomically) and return the build manifest.
 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
-    corpus = assemble(seeds_dir, annotations_dir)
-    files = generate(corpus, annotations_dir, card_template)
-    staging = staging_dir(out_dir)
-    try:
-        for rel, data in files.items():
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        link_kept_files(out_dir, staging, GENERATED)
-        exchange(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    corpus = assemble(seeds_dir, annotations_dir, progress)
+    with stage("Parquet, card, Croissant, manifest", progress):
+        files = generate(corpus, read_card_template(card_template))
+    with stage("write", progress):
+        staging = staging_dir(out_dir)
+        try:
+            for rel, data in files.items():
+                path = staging / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            link_kept_files(out_dir, staging, GENERATED)
+            exchange(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return json.loads(files["build-manifest.json"])

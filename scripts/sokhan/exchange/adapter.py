@@ -13,7 +13,7 @@ from sokhan.exchange.model import (
     ExchangeQuote,
     ExchangeSentence,
 )
-from sokhan.records import Corpus, Document, Sentence, Span
+from sokhan.records import Corpus, Document, RawSpan, Sentence, Span
 from sokhan.stages.attach import make_span
 
 
@@ -40,7 +40,7 @@ def exchange_document(doc: Document, split: str, sentences: list[Sentence],
     """One article and its validated gold annotation file as an exporter input."""
 
     def span(d: dict) -> Span:
-        return make_span(doc, d["start"], d["end"])
+        return make_span(doc, RawSpan(d["start"], d["end"], d["text"]))
 
     mentions = tuple(
         ExchangeMention(m["id"], span(m), m["type"], m["entity"], m.get("note"))

@@ -429,7 +429,7 @@ def import_annotation(fmt: str, path: Path, corpus: Corpus, *, typesystem: Path 
     if ann is None:
         raise BuildError(incidents)
     doc = docs[ann["doc_id"]]
-    found = check_annotation(ann, shown_path(path), doc, corpus.sentences[doc.doc_id],
+    _, found = check_annotation(ann, shown_path(path), doc, corpus.sentences[doc.doc_id],
                              corpus.entities, doc.doc_id)
     if found:
         raise BuildError(found)

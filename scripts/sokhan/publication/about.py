@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from sokhan import __version__
+from sokhan import RELEASE_DATE, __version__
 
 TITLE = (
     "Sokhan: A Persian News Corpus of Iran–Russia Presidential Meetings "
@@ -21,7 +21,7 @@ DESCRIPTION = (
 )
 CITATION = (
     f"@misc{{{CITATION_KEY}, title = {{{TITLE}}}, author = {{{{{AUTHOR}}}}}, "
-    f"year = {{2026}}, version = {{{__version__}}}}}"
+    f"year = {{{RELEASE_DATE[:4]}}}, version = {{{__version__}}}}}"
 )
 
 
@@ -31,7 +31,7 @@ def bibtex() -> str:
         f"@misc{{{CITATION_KEY},",
         f"  title   = {{{TITLE}}},",
         f'  author  = "{{{AUTHOR}}}",',
-        "  year    = {2026},",
+        f"  year    = {{{RELEASE_DATE[:4]}}},",
         f'  version = "{__version__}",',
         "  note    = {Dataset. Annotations licensed CC BY 4.0, code MIT; the article texts "
         "remain the property of their outlets and are included for non-commercial research "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from sokhan import __version__
@@ -23,6 +24,8 @@ from sokhan.checks.incidents import (
     shown_path,
 )
 from sokhan.checks.schemas import SCHEMA_VERSION
+from sokhan.evaluation.agreement import markdown_report
+from sokhan.evaluation.zwnj import default_reports, markdown_table
 from sokhan.publication.about import CITATION, DESCRIPTION, bibtex
 from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
 from sokhan.publication.figures import markdown as figures_markdown
@@ -46,6 +49,17 @@ from sokhan.records import (
 #: Larger templates are refused: the real one is about 10 KB.
 MAX_TEMPLATE_BYTES = 1024 * 1024
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+#: A piece of the card: text, or a function measuring it when the template asks.
+Section = str | Callable[[], str]
+#: Every placeholder a template may use.
+KNOWN_PLACEHOLDERS = frozenset({
+    "version", "schema_version", "counts_table", "documents_table", "split_rationale",
+    "roles_table", "entity_types_table", "entities_summary", "quote_table",
+    "normalisation_table", "zwnj_table", "agreement_table", "features_section", "label_names",
+    "sentence_example", "quote_example", "versions_table", "figures",
+    "split_types_table", "split_forms_table", "absent_from_train", "quote_tags_alignment",
+    "licence_summary", "bibtex", "pass_count", "tasks_list",
+})
 
 
 def table(header: list[str], rows: list[list]) -> str:
@@ -118,7 +132,7 @@ def card_data(corpus: Corpus, sizes: dict[str, dict[str, tuple[int, int]]]) -> d
                          for c in COLUMNS[config]],
             "splits": splits,
             "download_size": sum(sizes[config][s][1] for s in config_splits(config)),
-            "dataset_size": sum(sp["num_bytes"] for sp in splits),
+            "dataset_size": sum(sizes[config][s][0] for s in config_splits(config)),
         })
     configs = []
     for config in CONFIGS:
@@ -158,8 +172,11 @@ def front_matter(corpus: Corpus, sizes: dict[str, dict[str, tuple[int, int]]]) -
     return f"---\n{body}---\n"
 
 
-def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
-    """Every generated piece of the card, by placeholder name."""
+def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
+    """Every generated piece of the card, by placeholder name (:data:`KNOWN_PLACEHOLDERS`).
+
+    Measured pieces are functions, run only when the template uses them.
+    """
     rows = corpus.rows
     docs = {r["doc_id"]: r for split in rows["documents"].values() for r in split}
     counts = []
@@ -186,7 +203,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         events.setdefault(f"{d['split']}", []).append(
             f"`{d['doc_id']}` ({d['event_id']}, {d['event_date']})"
         )
-    return {
+    values: dict[str, Section] = {
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
         "counts_table": table(
@@ -274,7 +291,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
         # measured only when the template asks for them: they re-run evaluations
         "zwnj_table": lambda: _zwnj_table(corpus),
-        "agreement_table": lambda: _agreement_table(corpus.annotations_dir),
+        "agreement_table": lambda: _agreement_table(corpus),
         "features_section": "\n\n".join(
             f"**`{c}`**\n\n"
             + table(
@@ -300,7 +317,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
             f"{TEXTS_STATEMENT} The licence file is [`{LICENCE_FILE}`]({LICENCE_FILE})."
         ),
         "bibtex": "```bibtex\n" + bibtex() + "\n```",
-        "pass_count": _pass_count(corpus.annotations_dir),
+        "pass_count": _pass_count(corpus),
         "tasks_list": "\n".join(
             [f"- `task_categories: {t}`: {why}." for t, why in TASKS.items()]
             + [f"- `task_ids: {t}`: {why}." for t, why in TASK_IDS.items()]
@@ -312,6 +329,8 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
             [["python", manifest["python"]], *[[k, v] for k, v in manifest["libraries"].items()]],
         ),
     }
+    assert set(values) == KNOWN_PLACEHOLDERS, set(values) ^ KNOWN_PLACEHOLDERS
+    return values
 
 
 def _per_split_table(rows: dict, config: str, key: str, names: tuple[str, ...],
@@ -342,10 +361,9 @@ _ORDER = ("CONTENT", "CUE", "SOURCE")
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
-def _pass_count(annotations_dir: Path) -> str:
+def _pass_count(corpus: Corpus) -> str:
     """How many annotation passes are kept, in words."""
-    passes = annotations_dir / "passes"
-    n = sum(p.is_dir() for p in passes.iterdir()) if passes.is_dir() else 0
+    n = len(corpus.passes)
     return _NUMBERS[n] if n < len(_NUMBERS) else str(n)
 
 
@@ -422,19 +440,15 @@ def _type_name(feature) -> str:
 
 
 def _zwnj_table(corpus: Corpus) -> str:
-    from sokhan.evaluation.zwnj import default_reports, markdown_table
-
     return markdown_table(default_reports({d.doc_id: d.raw_text.split("\n")
                                            for d in corpus.docs}))
 
 
-def _agreement_table(annotations_dir) -> str:
-    from sokhan.evaluation.agreement import markdown_report
-
-    return markdown_report(annotations_dir)
+def _agreement_table(corpus: Corpus) -> str:
+    return markdown_report(corpus)
 
 
-def read_card_template(path: Path, known: set[str]) -> str:
+def read_card_template(path: Path, known: frozenset[str] = KNOWN_PLACEHOLDERS) -> str:
     """The dataset card template, checked: readable, UTF-8, every placeholder in ``known``.
 
     Raises:
@@ -464,7 +478,10 @@ def read_card_template(path: Path, known: set[str]) -> str:
 
 
 def render_card(
-    template: str, corpus: Corpus, values: dict, sizes: dict[str, dict[str, tuple[int, int]]]
+    template: str,
+    corpus: Corpus,
+    values: dict[str, Section],
+    sizes: dict[str, dict[str, tuple[int, int]]],
 ) -> str:
     """Fill the template's placeholders and prepend the YAML front matter.
 

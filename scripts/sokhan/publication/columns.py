@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from sokhan.records import BIO_TAGS, QUOTE_FORMS, QUOTE_TAGS, ROLES, SPLITS
 
+TRAIN, VALIDATION, TEST = SPLITS
 CONFIGS = ("sentences", "documents", "mentions", "quotes", "entities")
 
 
@@ -278,7 +279,7 @@ def arrow_schema(config: str) -> pa.Schema:
 
 def config_splits(config: str) -> tuple[str, ...]:
     """The splits a config is published in (the registry is corpus-wide, in one split)."""
-    return ("train",) if config == "entities" else SPLITS
+    return (TRAIN,) if config == "entities" else SPLITS
 
 
 def encode(config: str, row: dict) -> dict:
