@@ -175,9 +175,7 @@ def _pipeline(rec: InputRecord, seed: SeedFile, split: str) -> Outcome:
     doc = Document(seed, norm.text, norm.alignment, norm.repairs)
     sentences = tokenise(doc, segment(doc), rec.where)
     layers = attach(doc, sentences, None)
-    # The draft layer of the pre-annotator (issue 10) joins here, marked machine-made,
-    # once sokhan.annotate exists: see the process section of the README.
-    sents = sentence_rows(doc, sentences, layers)
+    sents = sentence_rows(doc, split, sentences, layers)
     document = document_row(doc, split, sentences, layers)
     # Provenance names the input record, not a seed file.
     document["source_file"] = rec.where

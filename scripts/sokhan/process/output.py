@@ -21,7 +21,7 @@ from sokhan.process.document import Outcome, Problem
 from sokhan.process.drafts import CONFIG as DRAFTS
 from sokhan.process.drafts import parquet_bytes as drafts_parquet
 from sokhan.publication.manifest import PINNED
-from sokhan.publication.parquet import PARQUET_OPTIONS, parquet_bytes
+from sokhan.publication.parquet import PARQUET_OPTIONS, arrow_table, parquet_bytes
 from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
@@ -95,7 +95,7 @@ class ShardWriter:
                 continue
             rows = ([o.document for o in outcomes if o.document is not None]
                     if config == "documents" else [r for o in outcomes for r in o.sentences])
-            path.write_bytes(parquet_bytes(config, rows))
+            path.write_bytes(parquet_bytes(arrow_table(config, rows)))
             names[config] = name
         self.parts[split].append(names)
 
