@@ -98,8 +98,9 @@ CHECKS: dict[str, str] = {
     "release-version": "`sokhan release` was given a version that is not X.Y.Z or not higher, "
                        "a bad date, or a version file with an unexpected layout",
     "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
-                     "contains or lies inside an input, is a project root, or contains the "
-                     "working folder; refused before anything is touched",
+                     "contains or lies inside an input, is a project root, contains the "
+                     "working folder, or (browse, process) is a non-empty folder the command "
+                     "did not write; refused before anything is touched",
     # sokhan import: a brat or XMI export read back
     "import-syntax": "a brat .ann file has a line that is not brat standoff, a repeated id or a "
                      "discontinuous span",
@@ -116,6 +117,18 @@ CHECKS: dict[str, str] = {
                    "brat, normalised for XMI)",
     "import-document": "the imported file names no article of the corpus, or its export "
                        "metadata (document id, annotator) is missing",
+    # sokhan process: its input as a whole, then each record (counted, reported, skipped)
+    "input-unreadable": "the input of sokhan process is missing, of no known kind, or lacks "
+                        "an id or text column",
+    "record-json": "a JSONL line is not a JSON object",
+    "record-id": "a record's id is missing, not a string, empty, too long or holds other "
+                 "than letters, digits and _ . : -",
+    "record-duplicate": "a record's id repeats an earlier record's (the first is kept)",
+    "record-text": "a record has no text, or its text is not a string",
+    "record-metadata": "a record's published metadata field or split has the wrong type or "
+                       "value",
+    "record-failed": "the pipeline raised an unexpected error on a record (reported; the run "
+                     "goes on)",
 }
 
 #: Ids that were announced but are no longer checked; reserved, never reused.
