@@ -139,8 +139,8 @@ def _check_layer(drawn: dict, doc: dict, mentions: list[dict], quotes: list[dict
     expected: Counter = Counter()
     for q in quotes:
         spans = [("cue", q["cue"]), *(("content", c) for c in q["content"])]
-        if q["speaker"]:
-            spans.append(("speaker", q["speaker"]))
+        # the published speaker is a list of zero or one spans
+        spans += [("speaker", sp) for sp in q["speaker"]]
         for part, span in spans:
             key = f"{part}-{span[start]}-{span[end]}"
             expected[(q["id"], part, key)] += 1
@@ -150,7 +150,7 @@ def _check_layer(drawn: dict, doc: dict, mentions: list[dict], quotes: list[dict
     # pronoun and dropped-subject speakers are shown resolved, by the entity's name
     for q in quotes:
         if q["speaker_kind"] in ("pronoun", "none"):
-            span, part = (q["speaker"], "speaker") if q["speaker"] else (q["cue"], "cue")
+            span, part = (q["speaker"][0], "speaker") if q["speaker"] else (q["cue"], "cue")
             key = f"{part}-{span[start]}-{span[end]}"
             badge = next(p["badge"] for p in drawn["parts"] if p["k"] == key)
             # an unidentified speaker is shown as such
