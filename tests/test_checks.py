@@ -17,6 +17,10 @@ see at a glance. Keys of ``fixture.json``, applied in this order:
   adds to a list; a value ``{"copy_of": pointer, …}`` copies that part of the
   file with the other keys overriding);
 - ``symlink``: path → link target;
+- ``chmod``: path → octal mode (as a string); permissions mean nothing to root,
+  so when the tests run as root such a fixture's command runs as the user
+  ``nobody`` (``setpriv``, from util-linux) on a copy of the workspace that user
+  owns;
 - ``rehash``: rewrite the manifest's sha256 and size of every seed, so that a
   changed seed reaches the checks behind the checksum.
 
@@ -30,8 +34,11 @@ import base64
 import copy
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +51,8 @@ from sokhan.cli import main
 MINI = REPO / "tests" / "fixtures" / "mini"
 FIXTURES = REPO / "tests" / "fixtures" / "checks"
 CARD = "# Mini corpus\n\n{{counts_table}}\n"
+#: The user and group id of ``nobody``, who runs the fixtures about permissions as root.
+NOBODY = 65534
 #: Checks that no input can reach: internal safety nets, each tested by a unit test below.
 UNIT_TESTED = {
     "record-schema": "test_record_schema_catches_a_broken_row",
@@ -128,6 +137,8 @@ class Workspace:
             (root / rel).symlink_to(target)
         if spec.get("rehash"):
             self.rehash()
+        for rel, mode in spec.get("chmod", {}).items():
+            (root / rel).chmod(int(mode, 8))
 
 
 def dump_json(path: Path, value) -> None:
@@ -179,10 +190,45 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     """Lay the fixture of ``check`` over a fresh mini corpus and run its command."""
     folder = FIXTURES / check
     spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
+    if "chmod" in spec and os.geteuid() == 0:
+        return _run_as_nobody(folder, spec)
     ws = Workspace(tmp_path)
-    ws.apply(folder, spec)
-    status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
+    try:
+        ws.apply(folder, spec)
+        status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
+    finally:
+        for rel in spec.get("chmod", {}):  # let pytest remove the workspace
+            (tmp_path / rel).chmod(0o755)
     return status, err, reported(err)
+
+
+def _run_as_nobody(folder: Path, spec: dict) -> tuple[int, str, list[dict]]:
+    """Run a fixture's command as ``nobody``, where root would bypass its permissions."""
+    import tempfile
+
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is needed to run as an ordinary user")
+    home = Path(tempfile.mkdtemp(prefix="sokhan-nobody-", dir="/tmp"))
+    try:
+        home.chmod(0o755)
+        ws = Workspace(home / "ws")
+        ws.apply(folder, {k: v for k, v in spec.items() if k != "chmod"})
+        for dirpath, dirnames, filenames in os.walk(home):
+            for name in [*dirnames, *filenames, ""]:
+                os.chown(Path(dirpath) / name, NOBODY, NOBODY, follow_symlinks=False)
+        for rel, mode in spec["chmod"].items():
+            (ws.root / rel).chmod(int(mode, 8))
+        args = ws.args(spec.get("command", "validate"), spec.get("out"))
+        out = subprocess.run(
+            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+             sys.executable, "-m", "sokhan.cli", *args],
+            cwd=home, env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
+            timeout=300, check=False)
+        return out.returncode, out.stderr, reported(out.stderr)
+    finally:
+        for rel in spec["chmod"]:
+            (home / "ws" / rel).chmod(0o755)
+        shutil.rmtree(home)
 
 
 # --- the catalogue ------------------------------------------------------------------------

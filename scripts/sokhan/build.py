@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import os
 from pathlib import Path
 
 from sokhan.checks.annotations import check_annotation, check_pass
 from sokhan.checks.incidents import BuildError, Incident, shown_path
-from sokhan.checks.jsonfile import load_json
-from sokhan.checks.registry import check_registry
+from sokhan.checks.jsonfile import load_object
+from sokhan.checks.registry import check_pass_registry, check_registry
 from sokhan.checks.rows import check_rows
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
 from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
-from sokhan.publication.swap import exchange, link_kept_files, staging_dir
+from sokhan.publication.swap import (
+    discard,
+    exchange,
+    link_kept_files,
+    plan_kept,
+    staging_dir,
+    write_file,
+)
 from sokhan.records import Corpus, Document, Entity
 from sokhan.stages.attach import attach
 from sokhan.stages.normalise import describe_changes, normalise
@@ -51,19 +58,22 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     incidents: list[Incident] = []
     registry_path = annotations_dir / REGISTRY
     entities: dict[str, Entity] = {}
-    if registry_path.exists():
-        registry, found = load_json(registry_path, "registry-json")
+    if registry_path.exists() or registry_path.is_symlink():
+        registry, found = load_object(registry_path, "registry-json", "the entity registry")
         incidents += found
-        entities, found = check_registry(registry, shown_path(registry_path))  # None: unusable
+        # a registry that did not load is unusable: its mentions are not also unknown-entity
+        entities, found = check_registry(registry if not found else None,
+                                         shown_path(registry_path))
         incidents += found
     by_id = {d.doc_id: d for d in docs}
     annotations: dict[str, dict] = {}
-    for path in sorted(annotations_dir.glob("*.json")) if annotations_dir.exists() else []:
+    for path in _json_files(annotations_dir):
         if path.name == REGISTRY:
             continue
-        ann, found = load_json(path, "annotation-json")
+        # a file holding null is a broken file, not a missing one: its failure is its incidents
+        ann, found = load_object(path, "annotation-json", "an annotation file")
         incidents += found
-        if ann is None:
+        if found:
             continue
         doc = by_id.get(path.stem)
         found = check_annotation(
@@ -73,13 +83,17 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
         if doc is not None and not found:
             annotations[path.stem] = ann
     passes = annotations_dir / "passes"
-    for path in sorted(passes.glob("*/*.json")) if passes.exists() else []:
-        if path.name == REGISTRY:
-            continue
-        ann, found = load_json(path, "annotation-json")
-        incidents += found
-        if ann is not None:
-            incidents += check_pass(ann, shown_path(path), by_id.get(path.stem), path.stem)
+    for folder in sorted(p for p in passes.glob("*") if p.is_dir()) if passes.is_dir() else []:
+        for path in _json_files(folder):
+            if path.name == REGISTRY:
+                # each pass keeps its own registry; the agreement report reads it
+                own, found = load_object(path, "registry-json", "the pass's entity registry")
+                incidents += found or check_pass_registry(own, shown_path(path))
+                continue
+            ann, found = load_object(path, "annotation-json", "an annotation pass file")
+            incidents += found
+            if not found:
+                incidents += check_pass(ann, shown_path(path), by_id.get(path.stem), path.stem)
     if incidents:
         raise BuildError(incidents)
 
@@ -94,6 +108,13 @@ def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
     corpus.rows = make_rows(corpus)
     check_rows(corpus)
     return corpus
+
+
+def _json_files(folder: Path) -> list[Path]:
+    """The ``*.json`` entries of a folder, whatever they are (each is checked when read)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.json"))
 
 
 def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict[str, bytes]:
@@ -125,15 +146,29 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
     """
     corpus = assemble(seeds_dir, annotations_dir)
     files = generate(corpus, annotations_dir, card_template)
+    refuse_read_only(out_dir)
+    kept = plan_kept(out_dir, set(files))  # refuses what cannot be kept, before any change
     staging = staging_dir(out_dir)
     try:
         for rel, data in files.items():
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        link_kept_files(out_dir, staging, GENERATED)
+            write_file(staging / rel, data)
+        link_kept_files(out_dir, staging, kept)
         exchange(staging, out_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)
         raise
     return json.loads(files["build-manifest.json"])
+
+
+def refuse_read_only(out_dir: Path) -> None:
+    """Refuse a corpus folder the user made read-only (or a read-only mount), untouched.
+
+    The swap renames folders beside it and so could replace it anyway; a
+    read-only folder says the user does not want it changed.
+    """
+    real = Path(os.path.realpath(out_dir))
+    if real.is_dir() and not os.access(real, os.W_OK):
+        raise BuildError([Incident(shown_path(out_dir), "", "corpus-write",
+                                   "the corpus folder is read-only (its permissions or a "
+                                   "read-only mount); expected a folder the build may replace: "
+                                   "make it writable, or name another --out")])

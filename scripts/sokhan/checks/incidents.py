@@ -53,6 +53,8 @@ CHECKS: dict[str, str] = {
     "annotation-draft": "a file in the gold annotations folder is a machine draft (it has a "
                         "draft block); gold files come from `sokhan accept`",
     "span-range": "a span lies outside the article's raw text",
+    "span-grapheme": "a span starts or ends between a letter and its combining mark "
+                     "(a diacritic, «ٔ», shadda): inside a grapheme",
     "span-text": "a span's copied text differs from the raw text at its offsets",
     "span-token": "a span starts or ends inside a token of the normalised text",
     "span-empty": "a span covers only characters that normalisation deletes",
@@ -83,6 +85,11 @@ CHECKS: dict[str, str] = {
                     "is a data file the build does not write",
     "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
                     "full); the old corpus is kept",
+    "corpus-keep": "an entry of the corpus folder that the build does not write cannot be kept "
+                   "exactly (a folder it cannot read, a file it cannot hard-link); refused "
+                   "before anything changes",
+    "corpus-conflict": "an entry of the user's (a folder, link or special file) stands where "
+                       "the build writes a file or a folder; refused before anything changes",
     "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
                      "contains or lies inside an input, is a project root, or contains the "
                      "working folder; refused before anything is touched",
@@ -190,25 +197,50 @@ class Unreadable:
 def read_bounded(path: Path, limit: int) -> bytes | Unreadable:
     """The bytes of a regular file of at most ``limit`` bytes, never more, never truncated.
 
-    The one reader of every input (seeds, JSON files, the card template): a pipe
-    or device would block the build, and a file that grows while it is read is
-    refused rather than cut.
+    The one reader of every input (seeds, JSON files, the card template). The
+    file is opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open
+    descriptor, so a named pipe or a device swapped in after a first look can
+    neither block the build nor be read: only a regular file is read, and one
+    that grows while it is read is refused rather than cut.
     """
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return Unreadable("not-regular", "not a regular file (a folder, pipe or device)")
+            return Unreadable("not-regular", f"not a regular file ({_kind(info.st_mode)})")
         if info.st_size > limit:
             return Unreadable("too-large", f"{info.st_size} bytes; expected at most {limit}")
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # replaced between stat() and open()
+                return Unreadable("not-regular", f"not a regular file ({_kind(info.st_mode)})")
+            chunks, size = [], 0
+            while size <= limit:
+                chunk = os.read(fd, limit + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return Unreadable("missing", "file not found")
     except OSError as err:
         return Unreadable("unreadable", f"cannot be read ({err.strerror or err})")
+    data = b"".join(chunks)
     if len(data) > limit:
         return Unreadable("too-large", f"more than {limit} bytes; expected at most {limit}")
     return data
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def shown_path(path: Path) -> str:

@@ -44,3 +44,13 @@ def check_registry(registry, path: str) -> tuple[dict[str, Entity], list[Inciden
                 incidents.append(Incident(path, f"/entities/{k}/members/{j}", "registry-member",
                                           f"{member!r} is not in the registry"))
     return entities, incidents
+
+
+def check_pass_registry(registry: dict, path: str) -> list[Incident]:
+    """Schema and string checks of one annotation pass's own registry.
+
+    Passes are kept as the annotators left them, so their registries are only
+    checked for shape: the agreement report maps their ids to the gold registry.
+    """
+    return (schema_incidents(registry, "registry", path, "registry-schema")
+            or string_incidents(registry, path))

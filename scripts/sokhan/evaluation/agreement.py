@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from sokhan.checks.incidents import BuildError
+from sokhan.checks.jsonfile import load_object
 from sokhan.records import ENTITY_TYPES, NUMERIC_TYPES
 
 PASSES = ("a", "b")
@@ -43,14 +45,14 @@ def load_pass(root: Path, name: str) -> dict[str, dict]:
     """
     folder = root / "passes" / name
     docs = {
-        p.stem: json.loads(p.read_text(encoding="utf-8"))
+        p.stem: _read(p, "annotation-json")
         for p in sorted(folder.glob("*.json"))
         if p.name != "entities.json"
     }
     if (folder / "entities.json").exists() and (root / "entities.json").exists():
         mapping = registry_map(
-            json.loads((folder / "entities.json").read_text(encoding="utf-8")),
-            json.loads((root / "entities.json").read_text(encoding="utf-8")),
+            _read(folder / "entities.json", "registry-json"),
+            _read(root / "entities.json", "registry-json"),
         )
         for ann in docs.values():
             for m in ann["mentions"]:
@@ -240,10 +242,26 @@ def pair_tables(x: dict[str, dict], y: dict[str, dict], x_name: str, y_name: str
 def load_gold(annotations_dir: Path) -> dict[str, dict]:
     """The adjudicated gold files by doc id."""
     return {
-        p.stem: json.loads(p.read_text(encoding="utf-8"))
+        p.stem: _read(p, "annotation-json")
         for p in sorted(annotations_dir.glob("*.json"))
         if p.name != "entities.json"
     }
+
+
+def _read(path: Path, check: str) -> dict:
+    """A JSON object read with the build's strict, bounded reader.
+
+    The build has checked these files before the card asks for the report; a
+    file changed since (or read by the command line on its own) is refused here
+    with the same check id, never parsed leniently.
+
+    Raises:
+        BuildError: when the file is not a strict JSON object.
+    """
+    value, incidents = load_object(path, check, "an annotation pass or registry")
+    if incidents:
+        raise BuildError(incidents)
+    return value  # type: ignore[return-value]
 
 
 def markdown_report(annotations_dir: Path) -> str:
