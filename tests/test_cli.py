@@ -211,9 +211,9 @@ elif point == "swapped":
         die()
     sokhan.build.exchange = then_die
 elif point == "cleanup":
-    def dying_rmtree(path, *args, **kwargs):
+    def dying_remove(path, *args, **kwargs):
         die()
-    sokhan.publication.swap.shutil.rmtree = dying_rmtree
+    sokhan.publication.swap.remove_tree = dying_remove
 from sokhan.cli import main
 sys.exit(main(sys.argv[3:]))
 """

@@ -23,7 +23,6 @@ import ctypes.util
 import errno
 import hashlib
 import os
-import shutil
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -156,28 +155,70 @@ def _alive(folder: Path) -> bool:
 
 
 def remove_tree(folder: Path) -> None:
-    """Remove a folder the build made, even where it recreated a read-only folder of the user's.
+    """Remove a folder the build made, however deep, even where it holds read-only folders.
 
     Only ever called on a staging folder or on the old corpus after the exchange,
     whose every kept entry is hard-linked into the new corpus: removing a link
-    leaves the file itself in place.
+    leaves the file itself in place. An explicit stack, not recursion (Python
+    3.11's ``shutil.rmtree`` recurses); what cannot be removed is left, never
+    retried forever.
     """
+    try:
+        info = folder.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        folder.unlink()
+        return
+    stack, stuck = [folder], set()
+    while stack:
+        current = stack[-1]
+        try:
+            entries = _entries(current)
+        except OSError:
+            stuck.add(current)
+            stack.pop()
+            continue
+        deeper = [Path(e.path) for e in entries
+                  if e.is_dir(follow_symlinks=False) and Path(e.path) not in stuck]
+        if deeper:
+            stack.extend(deeper)
+            continue
+        for e in entries:
+            if not e.is_dir(follow_symlinks=False):
+                _retry_writable(current, os.unlink, e.path)
+        stack.pop()
+        if not _retry_writable(current.parent, os.rmdir, current):
+            stuck.add(current)
 
-    def writable_parent(function, path, _exc_info):
-        parent = Path(path).parent
-        with contextlib.suppress(OSError):
-            if stat.S_ISDIR(parent.lstat().st_mode):
-                parent.chmod(0o700)
-            info = Path(path).lstat()
-            if stat.S_ISDIR(info.st_mode):
-                Path(path).chmod(0o700)
-        with contextlib.suppress(OSError):
-            function(path)
 
-    if folder.exists() or folder.is_symlink():
-        shutil.rmtree(folder, onerror=writable_parent)
-        if folder.exists():  # entries fixed on the first pass
-            shutil.rmtree(folder, ignore_errors=True)
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except PermissionError:
+        folder.chmod(0o700)  # a read-only folder the build recreated, or the old corpus's
+        with os.scandir(folder) as it:
+            return list(it)
+
+
+def _retry_writable(parent: Path, function, path) -> bool:
+    """``function(path)``; on a permission error make ``parent`` writable and try once more."""
+    try:
+        function(path)
+        return True
+    except FileNotFoundError:
+        return True
+    except PermissionError:
+        with contextlib.suppress(OSError):
+            parent.chmod(0o700)
+    except OSError:
+        return False
+    try:
+        function(path)
+        return True
+    except OSError:
+        return False
 
 
 # --- writing and syncing --------------------------------------------------------------------
