@@ -44,7 +44,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO
-from sokhan.checks.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
+from sokhan.checks.incidents import ACTIONS, CHECKS, RETIRED, BuildError, Incident, markdown_table
 from sokhan.checks.rows import check_rows, offset_problems
 from sokhan.cli import main
 
@@ -239,6 +239,11 @@ def test_every_check_has_a_fixture_or_a_unit_test():
     assert fixtures <= set(CHECKS), f"fixtures for unknown ids: {fixtures - set(CHECKS)}"
     assert set(CHECKS) - fixtures == set(UNIT_TESTED)
     assert all(name in globals() for name in UNIT_TESTED.values())
+
+
+def test_every_check_says_what_to_do():
+    assert set(ACTIONS) == set(CHECKS)
+    assert all(ACTIONS[c].strip() for c in CHECKS)
 
 
 def test_check_ids_are_stable_kebab_case_and_never_reused():

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 from pathlib import Path
 
 import pytest
 
-from helpers import MINI
+from helpers import MINI, add_passes
 from sokhan.checks.annotations import grapheme_split
 from sokhan.checks.incidents import Unreadable, read_bounded
 from sokhan.checks.jsonfile import MAX_JSON_BYTES, MAX_JSON_DEPTH, load_json, parse_json
@@ -46,19 +45,10 @@ JSON_KINDS = {
     "pass": ("annotations/passes/a/mini_001.json", "annotation-json"),
     "pass-registry": ("annotations/passes/a/entities.json", "registry-json"),
 }
-#: A card that asks for the agreement report, so the passes are read for it too.
-PASS_CARD = "# Mini corpus\n\n{{counts_table}}\n\n{{agreement_table}}\n"
-
-
 def passes_workspace(root: Path) -> Workspace:
-    """The mini corpus with two annotation passes (copies of the gold) and their registries."""
+    """The mini corpus with two annotation passes and their registries (see helpers)."""
     ws = Workspace(root)
-    for name in ("a", "b"):
-        folder = root / "annotations" / "passes" / name
-        folder.mkdir(parents=True)
-        shutil.copyfile(MINI / "annotations" / "mini_001.json", folder / "mini_001.json")
-        shutil.copyfile(MINI / "annotations" / "entities.json", folder / "entities.json")
-    (root / "card.md").write_text(PASS_CARD, encoding="utf-8")
+    add_passes(root)
     return ws
 
 
@@ -198,7 +188,7 @@ def test_an_entry_that_is_not_a_regular_file(kind, what, tmp_path, capsys):
     assert "not a regular file" in incidents[0]["message"]
 
 
-@pytest.mark.parametrize("kind", sorted(JSON_KINDS) + ["card"])
+@pytest.mark.parametrize("kind", [*sorted(JSON_KINDS), "card"])
 def test_a_link_to_dev_zero(kind, tmp_path, capsys):
     ws = passes_workspace(tmp_path)
     rel, check = ALL_KINDS[kind]
@@ -444,7 +434,7 @@ def test_grapheme_split(raw, start, end, split):
 def test_a_gold_file_of_null_is_not_taken_for_a_missing_one(tmp_path, capsys):
     ws = Workspace(tmp_path)
     (tmp_path / "annotations" / "mini_001.json").write_bytes(b"null\n")
-    status, incidents, err = run(ws, "build", capsys)
+    status, incidents, _err = run(ws, "build", capsys)
     assert status == 1
     assert [(i["check"], i["where"]) for i in incidents] == [("annotation-json", "/")]
     assert "holds null; expected a JSON object (an annotation file)" in incidents[0]["message"]

@@ -33,9 +33,9 @@ def _remove_deep_trees(tmp_path):
     yield
     from sokhan.publication.swap import remove_tree
 
-    for name in os.listdir(tmp_path):  # a glob would recurse too
-        if (name == "corpus" or name.startswith(".corpus.")) and (tmp_path / name).is_dir():
-            remove_tree(tmp_path / name / "deep")
+    for entry in tmp_path.iterdir():  # a glob would recurse too
+        if (entry.name == "corpus" or entry.name.startswith(".corpus.")) and entry.is_dir():
+            remove_tree(entry / "deep")
 
 
 def _snapshot(root: Path) -> dict[str, tuple]:
@@ -51,7 +51,7 @@ def _snapshot(root: Path) -> dict[str, tuple]:
             if stat.S_ISREG(info.st_mode) and info.st_mode & 0o444:
                 data = Path(entry.path).read_bytes()
             elif stat.S_ISLNK(info.st_mode):
-                data = os.readlink(entry.path)
+                data = str(Path(entry.path).readlink())
             out[rel] = (stat.S_IFMT(info.st_mode), stat.S_IMODE(info.st_mode),
                         None if stat.S_ISDIR(info.st_mode) else info.st_ino,
                         info.st_mtime_ns, data)
@@ -69,7 +69,7 @@ def _user_entries(corpus: Path) -> None:
     os.chdir(deep)  # relative paths keep each call short however deep the tree
     try:
         for _ in range(DEPTH):
-            os.mkdir("d")
+            Path("d").mkdir()
             os.chdir("d")
         Path("bottom.txt").write_text("deep down\n", encoding="utf-8")
     finally:
@@ -200,7 +200,7 @@ def test_fsync_before_the_swap(tmp_path, capsys, monkeypatch):
     seen: dict[str, object] = {}
 
     def fsync(fd):
-        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        synced.append(str(Path(f"/proc/self/fd/{fd}").readlink()))
         return real_fsync(fd)
 
     def exchange(staging, target):
@@ -299,7 +299,7 @@ def test_an_unreadable_folder_is_refused_and_nothing_changes(nobody_workspace):
     run("build")  # chown first, then take the permission away
     before = _snapshot(corpus)
     private.chmod(0o000)
-    status, incidents, err = run("build")
+    status, incidents, _err = run("build")
     assert status == 1
     assert [(i["check"], i["path"]) for i in incidents] == [("corpus-keep", "ws/corpus/private")]
     private.chmod(0o755)
@@ -312,7 +312,7 @@ def test_a_read_only_corpus_folder_is_refused_and_nothing_is_left(nobody_workspa
     corpus = ws.root / "corpus"
     before = _snapshot(corpus)
     corpus.chmod(0o555)
-    status, incidents, err = run("build")
+    status, incidents, _err = run("build")
     corpus.chmod(0o755)
     assert status == 1
     assert [(i["check"], i["path"]) for i in incidents] == [("corpus-write", "ws/corpus")]
@@ -359,7 +359,7 @@ def test_a_read_only_bind_mount_is_refused(nobody_workspace):
     before = _snapshot(corpus)
     # the mount lives in a namespace of its own; the build runs inside it
     script = f"mount --bind -o ro {corpus} {corpus} && exec \"$@\""
-    status, incidents, err = run("build", ["unshare", "-m", "sh", "-c", script, "sh"])
+    status, incidents, _err = run("build", ["unshare", "-m", "sh", "-c", script, "sh"])
     assert status == 1
     assert [(i["check"], i["path"]) for i in incidents] == [("corpus-write", "ws/corpus")]
     assert _snapshot(corpus) == before

@@ -95,6 +95,71 @@ CHECKS: dict[str, str] = {
                      "working folder; refused before anything is touched",
 }
 
+#: What a user does about each check (the third column of ``docs/checks.md``).
+ACTIONS: dict[str, str] = {
+    "seed-missing": "add the seed file, or remove its manifest entry",
+    "seed-unreadable": "put the article's text there as a regular, readable file",
+    "seed-unlisted": "add a manifest entry with its sha256 and size, or remove the file",
+    "seed-checksum": "restore the seed from its source, or update sha256 and size in the manifest",
+    "seed-encoding": "re-save the source as UTF-8 and update the manifest",
+    "seed-bom": "remove the byte-order mark at the source and update the manifest",
+    "seed-crlf": "convert the line ends to LF at the source and update the manifest",
+    "seed-nul": "remove the control character at the source and update the manifest",
+    "seed-empty": "put the article's text in the file, or remove the seed",
+    "seed-symlink": "replace the link with the file, or point it at a file in seeds/",
+    "seed-unicode": "remove the character at the source (the message names it) and update the "
+                    "manifest",
+    "seed-nfc": "write the composed form the message gives, at the source, and update the "
+                "manifest",
+    "seed-too-large": "split the article, or shorten the line the message names",
+    "manifest-json": "fix the JSON at the line and column given; the file must be one object",
+    "manifest-schema": "fix the entry at the JSON pointer as the message says",
+    "manifest-duplicate": "give each seed one entry",
+    "json-unicode": "remove the character or write the string in NFC, at the JSON pointer",
+    "annotation-json": "fix the JSON at the place given; the file must be one object of at "
+                       "most 16 MiB and 64 levels",
+    "annotation-schema": "fix the value at the JSON pointer as the message says",
+    "annotation-orphan": "rename the file after an existing doc id, or add the seed",
+    "annotation-doc-id": "make doc_id equal the file name",
+    "annotation-draft": "review the draft and run `sokhan accept`; keep drafts out of the gold "
+                        "folder",
+    "span-range": "correct the offsets: they count characters of the raw seed from 0",
+    "span-grapheme": "move the boundary past the combining mark, so the span keeps each letter "
+                     "with its marks",
+    "span-text": "copy the text at the offsets exactly, or correct the offsets",
+    "span-token": "extend or shrink the span to whole tokens",
+    "span-empty": "remove the span or put it on a word",
+    "span-sentence": "split the mention, or check the sentence break",
+    "mention-overlap": "remove one of the two mentions or make them disjoint",
+    "mention-entity-missing": "link the mention to a registry id",
+    "mention-entity-numeric": "set the entity of the numeric mention to null",
+    "mention-entity-type": "correct the mention's type or its entity",
+    "duplicate-id": "give each record its own id",
+    "unknown-entity": "add the entity to the registry, or correct the id",
+    "group-as-mention": "link the mention to one member, not the group",
+    "speaker-unresolved": "give the quotation the entity the pronoun refers to",
+    "speaker-type": "choose a person, organisation, nation or group as the speaker",
+    "speaker-kind": "set speaker_kind to none exactly when there is no speaker span",
+    "quote-parent-missing": "correct the parent id, or set it to null",
+    "quote-parent-cycle": "break the cycle: a quotation cannot contain its own ancestor",
+    "content-order": "order the content spans and make them disjoint",
+    "registry-json": "fix the registry's JSON at the place given (or --annotations, if the "
+                     "folder is wrong); it must be one object",
+    "registry-schema": "fix the entity at the JSON pointer as the message says",
+    "registry-member": "add the member to the registry, or remove it from the group",
+    "record-schema": "a bug in Sokhan: report it",
+    "record-offsets": "a bug in Sokhan: report it",
+    "tokenisation": "a bug in Sokhan (or a changed hazm): report it",
+    "card-template": "fix the placeholder, or give a readable UTF-8 template of at most 1 MiB",
+    "corpus-stale": "run `sokhan build` (and remove data files it does not write)",
+    "corpus-keep": "make the entry readable and linkable (permissions, chattr -i, the same file "
+                   "system), or move it out of the corpus folder",
+    "corpus-conflict": "move the entry out of the corpus folder: the build writes there",
+    "corpus-write": "make the corpus folder writable, free disk space, or choose another --out",
+    "output-unsafe": "name a folder of its own for the output, such as corpus",
+}
+
+
 #: Ids that were announced but are no longer checked; reserved, never reused.
 RETIRED: dict[str, str] = {
     "segmentation-fixture": "never implemented: the hand-checked sentence fixture is a test "
@@ -149,8 +214,8 @@ def _visible(text: str) -> str:
 
 def markdown_table() -> str:
     """The table of check ids for ``docs/checks.md``."""
-    lines = ["| check id | what it finds |", "|---|---|"]
-    lines += [f"| `{check}` | {what} |" for check, what in CHECKS.items()]
+    lines = ["| check id | what it finds | what to do |", "|---|---|---|"]
+    lines += [f"| `{check}` | {what} | {ACTIONS[check]} |" for check, what in CHECKS.items()]
     return "\n".join(lines)
 
 
