@@ -5,6 +5,8 @@ Test files import from here, never from each other or from ``conftest``.
 
 from __future__ import annotations
 
+import copy
+import json
 import shutil
 from pathlib import Path
 
@@ -40,3 +42,30 @@ def add_passes(root: Path) -> None:
         shutil.copyfile(MINI / "annotations" / "mini_001.json", folder / "mini_001.json")
         shutil.copyfile(MINI / "annotations" / "entities.json", folder / "entities.json")
     (root / "card.md").write_text(PASS_CARD, encoding="utf-8")
+
+
+#: The article drafts are made from in tests.
+DRAFT_DOC = "003_6bdf49eb73ba74a2"
+#: The entity the test draft proposes.
+PROPOSED = {"id": "test-proposed-entity", "type": "GPE", "name_fa": "تهران",
+            "name_en": "Tehran <proposed & \"quoted\">", "aliases": ["تهران"],
+            "is_group": False, "members": []}
+
+
+def make_draft(annotations: Path, doc_id: str = DRAFT_DOC, **block) -> dict:
+    """A draft of the pre-annotator's shape, made from a gold file: one mention re-linked to a
+    proposed entity. ``block`` overrides fields of the ``draft`` block."""
+    gold = json.loads((annotations / f"{doc_id}.json").read_text(encoding="utf-8"))
+    draft = copy.deepcopy(gold)
+    draft["annotator"] = "sokhan annotate"
+    mention = next(m for m in draft["mentions"] if m["type"] == "GPE")
+    mention["entity"] = PROPOSED["id"]
+    draft["draft"] = {"tool": "sokhan annotate", "version": "0.0-test", "status": "draft",
+                      "proposed_entities": [copy.deepcopy(PROPOSED)], **block}
+    return draft
+
+
+def write_json(path: Path, value) -> Path:
+    """``value`` as UTF-8 JSON at ``path``."""
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path

@@ -11,6 +11,8 @@ PINS = {
     "datasets": "5.2.0",
     "wordfreq": "3.1.1",
     "jsonschema": "4.26.0",
+    "matplotlib": "3.10.8",
+    "selenium": "4.36.0",
 }
 
 
@@ -32,6 +34,19 @@ def test_the_pinned_set_imports_together():
     assert hazm.Normalizer().normalize("میتواند") == "می\u200cتواند"
     assert datasets.Features.from_arrow_schema(pyarrow.schema([("x", pyarrow.int32())]))
     assert jsonschema.Draft202012Validator({"type": "string"}).is_valid("سخن")
+
+
+def test_matplotlib_draws_with_numpy_1_24():
+    import numpy
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    assert numpy.__version__ == "1.24.3"
+    fig = Figure(figsize=(1, 1))
+    FigureCanvasAgg(fig)
+    fig.add_subplot().plot(numpy.arange(3))
+    fig.canvas.draw()
+    assert numpy.asarray(fig.canvas.buffer_rgba()).shape == (100, 100, 4)
 
 
 def test_lock_file_pins_the_output_changing_libraries():

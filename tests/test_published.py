@@ -133,7 +133,11 @@ def test_load_dataset_offline_with_label_names(fresh_corpus, python_env):
         assert got[config] == expected
     assert got["default_columns"][:2] == ["id", "doc_id"]  # sentences is the default config
     assert got["ner_names"][0] == "O" and "B-PERSON" in got["ner_names"]
-    assert got["role_names"] == ["headline", "subheadline", "body", "boilerplate", "source_credit"]
+    # new roles are appended, so the ids of the first five stay stable
+    assert got["role_names"] == [
+        "headline", "subheadline", "body", "boilerplate", "source_credit", "separator",
+        "caption", "date",
+    ]
     assert got["form_names"] == ["direct", "indirect", "mixed"]
     assert len(docs) == sum(got["documents"].values())
 

@@ -18,6 +18,7 @@ from sokhan.checks.registry import check_pass_registry, check_registry
 from sokhan.checks.rows import check_rows
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
+from sokhan.publication.figures import figures
 from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
@@ -38,7 +39,7 @@ from sokhan.stages.tokenise import tokenise
 
 REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
-GENERATED = {"data/", "README.md", "build-manifest.json", "croissant.json"}
+GENERATED = {"data/", "figures/", "README.md", "build-manifest.json", "croissant.json"}
 
 
 def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
@@ -127,6 +128,10 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     files["croissant.json"] = (
         json.dumps(croissant(digests), ensure_ascii=False, indent=1) + "\n"
     ).encode()
+    # the card's pictures: listed in the manifest, but not Croissant data files
+    for path, data in figures(corpus.rows).items():
+        files[path] = data
+        digests[path] = hashlib.sha256(data).hexdigest()
     result = manifest(corpus, annotations_dir, digests)
     files["build-manifest.json"] = (
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -37,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
+    what = "write the static annotation browser (a self-contained HTML site)"
+    p = sub.add_parser("browse", help=what, description=what)
+    p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                   help="seed folder (default: seeds)")
+    p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                   help="annotation folder (default: corpus/annotations)")
+    p.add_argument("--out", default="site", help="site folder, replaced (default: site)")
+    p.add_argument("--draft", type=Path, default=None,
+                   help="browse this draft annotation file (sokhan annotate) instead of the gold")
     checks = sub.add_parser("checks", help="list the stable check ids")
     checks.add_argument("--markdown", action="store_true",
                         help="print the Markdown table of docs/checks.md")
@@ -57,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         if command == "build":
             return _build(args)
+        if command == "browse":
+            return _browse(args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
@@ -134,6 +145,48 @@ def _build(args) -> int:
     for what, n in result["skipped"].items():
         if n:
             print(f"skipped: {n} {what}")
+    return OK
+
+
+def _browse(args) -> int:
+    from sokhan.browse.output import write_site
+    from sokhan.browse.pages import site
+    from sokhan.browse.view import from_corpus, from_draft
+    from sokhan.build import assemble
+    from sokhan.checks.incidents import shown_path
+    from sokhan.checks.jsonfile import load_object
+    from sokhan.checks.outdir import output_incidents
+
+    started = time.perf_counter()
+    inputs = {"seeds": args.seeds, "annotations": args.annotations}
+    if args.draft is not None:
+        inputs["draft"] = args.draft
+    incidents = output_incidents(args.out, inputs)
+    if incidents:
+        raise BuildError(incidents)
+    out = Path(args.out)
+    _preflight(args)
+    corpus = assemble(args.seeds, args.annotations)
+    if args.draft is None:
+        view = from_corpus(corpus)
+    else:
+        # bounded, strict, non-blocking; a draft of null or [] is refused here, not crashed on
+        draft, found = load_object(args.draft, "annotation-json", "a draft annotation file")
+        if found:
+            raise BuildError(found)
+        view = from_draft(corpus, draft, shown_path(args.draft))
+    files = site(view)
+    try:
+        write_site(files, out)
+    except OSError as err:
+        raise BuildError([Incident(str(err.filename or out), "", "corpus-write",
+                                   f"{err.strerror or err}; the site folder {out} "
+                                   "is as it was")]) from None
+    mentions = sum(len(a.layers.mentions) for a in view.articles)
+    quotes = sum(len(a.layers.quotes) for a in view.articles)
+    print(f"wrote {out}{' (DRAFT)' if view.draft is not None else ''}: {len(files)} pages, "
+          f"{len(view.articles)} articles, {len(view.entities)} entities, {mentions} mentions, "
+          f"{quotes} quotations in {time.perf_counter() - started:.1f} s")
     return OK
 
 

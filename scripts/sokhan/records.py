@@ -15,7 +15,11 @@ from pathlib import Path
 
 from sokhan.stages.alignment import Alignment
 
-ROLES = ("headline", "subheadline", "body", "boilerplate", "source_credit")
+#: Sentence roles; new ones are appended so that published class-label ids stay stable.
+ROLES = (
+    "headline", "subheadline", "body", "boilerplate", "source_credit", "separator", "caption",
+    "date",
+)
 
 #: The 18 OntoNotes-5 entity types, in the order OntoNotes documents them.
 ENTITY_TYPES = (

@@ -24,6 +24,7 @@ from sokhan.checks.incidents import (
 )
 from sokhan.checks.schemas import SCHEMA_VERSION
 from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.publication.figures import markdown as figures_markdown
 from sokhan.records import (
     BIO_TAGS,
     ENTITY_TYPES,
@@ -172,6 +173,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
                 ],
             )
         ),
+        "figures": figures_markdown(),
         "quote_table": table(
             ["form", *SPEAKER_KINDS, "total"],
             [

@@ -46,7 +46,8 @@ COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
             "role",
             _label(ROLES),
             pa.int64(),
-            "headline, subheadline, body, boilerplate or source_credit",
+            "headline, subheadline, body, boilerplate, source_credit, separator, caption "
+            "or date",
         ),
         ("text", _STR, pa.string(), "normalised sentence text"),
         ("start", _I32, pa.int32(), "offset of `text` in the document's normalised text"),

@@ -15,7 +15,7 @@ from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
 #: Libraries whose version can change the built corpus.
-PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq")
+PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq", "matplotlib")
 
 
 def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> dict:

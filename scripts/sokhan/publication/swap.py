@@ -289,7 +289,7 @@ def _scan(root: Path) -> Iterator[tuple[str, os.stat_result | OSError]]:
 
 
 def _previous_outputs(target: Path) -> dict[str, str]:
-    """The data files the previous build wrote, by path, with their sha256 (from its manifest).
+    """The data files and figures the previous build wrote, with their sha256 (its manifest).
 
     A manifest that does not load proves nothing, and every such file is kept.
     """
@@ -347,7 +347,7 @@ def plan_kept(target: Path, generated: set[str]) -> list[Kept]:
             if not stat.S_ISDIR(mode):
                 incidents.append(_conflict(shown, mode, "a folder the build writes into"))
             continue
-        if stat.S_ISREG(mode) and rel.startswith("data/"):
+        if stat.S_ISREG(mode) and rel.startswith(("data/", "figures/")):
             if previous is None:
                 previous = _previous_outputs(target)
             if rel in previous and _sha256(target / rel) == previous[rel]:
@@ -400,13 +400,13 @@ def link_kept_files(target: Path, staging: Path, kept: list[Kept]) -> None:
         fsync_dir(path)
         os.utime(path, ns=(entry.atime_ns, entry.mtime_ns), follow_symlinks=False)
         path.chmod(entry.mode)
-    for folder in _staged_folders(staging):
+    for folder in staged_folders(staging):
         fsync_dir(folder)
     staging.chmod(root_mode)
     fsync_dir(staging)
 
 
-def _staged_folders(staging: Path) -> list[Path]:
+def staged_folders(staging: Path) -> list[Path]:
     """The folders of ``staging``, deepest first, walked without recursion."""
     out = []
     stack = [staging]

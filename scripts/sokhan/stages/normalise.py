@@ -107,7 +107,9 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
 
     hazm's ``token_spacing`` fuses any two words its lexicon lists as a compound
     («آیت الله» → «آیت‌الله», «رئیس جمهوری» → «رئیس‌جمهوری», «تبدیل شده» →
-    «تبدیل‌شده»). Sokhan keeps the writer's word boundaries, so a name such as
+    «تبدیل‌شده»). It also pads a hyphen next to a digit with spaces («اس-۴۰۰» →
+    «اس- ۴۰۰», «۲۰۲۵-۲۰۲۶» → «۲۰۲۵ - ۲۰۲۶»), which splits a designation or a range;
+    those spaces are removed again. Sokhan keeps the writer's word boundaries, so a name such as
     «جمهوری اسلامی ایران» after «رئیس جمهوری» stays a whole-token span; only an
     affix (plural, comparative, «ه» + ending), the «می/نمی» prefix, or a piece that
     is not a word on its own («بین المللی» → «بین‌المللی») is attached.
@@ -117,6 +119,10 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
     """
     chars, undone = list(text), 0
     for seg in align(raw, text, fold, REWRITES).segments:
+        if _is_padded_hyphen(raw[seg.rs:seg.re], text, seg.ns, seg.ne):
+            chars[seg.ns] = ""
+            undone += 1
+            continue
         if raw[seg.rs:seg.re] != " " or text[seg.ns:seg.ne] != "\u200c":
             continue
         left = _WORD_EDGE.split(text[:seg.ns])[-1]
@@ -127,6 +133,30 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
             chars[seg.ns] = " "
             undone += 1
     return "".join(chars), undone
+
+
+_HYPHENS = "-–"
+
+
+def _is_padded_hyphen(raw_piece: str, text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a space hazm put beside a hyphen next to a digit.
+
+    hazm spaces out punctuation before and after digits; between a digit and a
+    letter or digit a hyphen («اس-۴۰۰», «F-35», «۱۰-۱۵») is part of one designation,
+    number range or date. Only spaces the writer did not type are removed.
+    """
+    if raw_piece or text[start:end] != " ":
+        return False
+    if start > 0 and text[start - 1] in _HYPHENS:
+        hyphen = start - 1
+    elif end < len(text) and text[end] in _HYPHENS:
+        hyphen = end
+    else:
+        return False
+    # hazm pads with at most one space on each side: look one character past it
+    before = text[max(hyphen - 2, 0) : hyphen].replace(" ", "")[-1:]
+    after = text[hyphen + 1 : hyphen + 3].replace(" ", "")[:1]
+    return before.isalnum() and after.isalnum() and (before.isdigit() or after.isdigit())
 
 
 def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]]:

@@ -37,11 +37,47 @@ def _tokenizer() -> WordTokenizer:
 
 
 def split_words(text: str) -> list[str]:
-    """hazm's tokens for ``text``, with edge and inner dashes split off."""
-    out = []
+    """hazm's tokens for ``text``, with edge and inner dashes split off.
+
+    A hyphen written between a digit and a letter or digit, with no space, stays
+    inside one token: «اس-۴۰۰», «F-35», «۲۰۲۵-۲۰۲۶» are one designation, range or
+    date (hazm's tokenizer cuts them in three).
+    """
+    pieces = []
     for token in _tokenizer().tokenize(text):
-        out.extend(p for p in _DASH.split(token) if p)
-    return out
+        pieces.extend(p for p in _DASH.split(token) if p)
+    return _join_digit_hyphens(text, pieces)
+
+
+def _join_digit_hyphens(text: str, pieces: list[str]) -> list[str]:
+    """Merge ``X - Y`` pieces that stand unspaced in ``text`` around a digit hyphen."""
+    located: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in pieces:
+        at = text.find(piece, cursor)
+        if at < 0:
+            return pieces  # tokenise() reports the token that is not a substring
+        located.append((at, at + len(piece)))
+        cursor = at + len(piece)
+    out: list[tuple[int, int]] = []
+    for start, end in located:
+        if len(out) >= 2 and _joins_across_hyphen(text, out[-2], out[-1], (start, end)):
+            out.pop()  # the hyphen
+            out[-1] = (out[-1][0], end)
+            continue
+        out.append((start, end))
+    return [text[s:e] for s, e in out]
+
+
+def _joins_across_hyphen(
+    text: str, left: tuple[int, int], hyphen: tuple[int, int], right: tuple[int, int]
+) -> bool:
+    if text[hyphen[0] : hyphen[1]] not in ("-", "–") or not (
+        left[1] == hyphen[0] and hyphen[1] == right[0]
+    ):
+        return False
+    before, after = text[left[1] - 1], text[right[0]]
+    return before.isalnum() and after.isalnum() and (before.isdigit() or after.isdigit())
 
 
 def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[Sentence]:

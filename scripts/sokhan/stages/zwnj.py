@@ -80,6 +80,35 @@ _PRODUCTIVE_LENGTHS = sorted({len(e) + k for e in _PRODUCTIVE_SET for k in (0, 1
 # A preposition glued to a determiner is always two words: «دراین» → «در این».
 _PREPOSITIONS = frozenset({"در", "به", "از", "با", "بر", "تا"})
 _DETERMINERS = frozenset({"این", "آن", "همین", "همان", "هر", "همه", "اینجا", "آنجا"})
+# Prepositions that also head a noun phrase glued to them («ازطرف», «درجریان»). «با»
+# and «بر» also form joined adjectives and verbs («باسواد», «برکنار»), so with them
+# the noun must carry an ezafe or plural ending («بااعضای»).
+_NOUN_PREPOSITIONS = frozenset({"در", "از"})
+_ENDING_PREPOSITIONS = frozenset({"با", "بر"})
+# Endings that show a noun stands inside a phrase: ezafe «ی» and the plurals.
+_PHRASE_ENDINGS = ("ی", "ها", "های", "هایی")
+# Infinitives of light verbs: «آماده» + «شدن», «برطرف» + «کردن». Compound verbs are
+# written as two words (the stage also unjoins hazm's «تبدیل‌شده است»), so a glued
+# infinitive gets a space.
+_LIGHT_VERB_INFINITIVES = frozenset({
+    "شدن", "نشدن", "کردن", "نکردن", "گردیدن", "نمودن", "ساختن", "دادن", "گرفتن", "زدن",
+    "داشتن", "یافتن", "کشیدن", "آوردن", "بخشیدن",
+})
+# A light-verb host hazm lists without a frequency must be this common on the web
+# (about once per million words).
+_MIN_HOST_ZIPF = 3.0
+# A noun after a preposition this frequent in hazm's lexicon is a word of its own.
+_MIN_PHRASE_FREQUENCY = 100_000
+# Both a noun and its adjective this frequent are evidence enough to split an
+# otherwise unexplained glued word («نفتخام»).
+_MIN_EZAFE_FREQUENCY = 1_000_000
+# Second elements of Persian surnames and place names («…زاده», «…پور», «…آباد»):
+# after a noun they make one name, not a noun and its adjective.
+_NAME_ELEMENTS = frozenset({
+    "زاده", "پور", "نیا", "فر", "راد", "یار", "خانی", "نژاد", "وند", "لو", "کیا", "منش",
+    "دوست", "فرد", "مهر", "آباد", "شهر", "دشت", "گرد", "غرب", "شرق", "کلا", "کوه", "رود",
+    "سرا", "شاهی", "بخش", "پناه", "زند", "نسب", "دار", "کار", "ساز", "گر",
+})
 # Preverbs that stay glued to «می‌»: «برمی‌گردد», «درمی‌یابد».
 _PREVERBS = ("", "بر", "در", "باز", "فرا", "فرو", "وا", "ور")
 # Impersonal verbs used as a bare stem after «می»: «می‌توان», «نمی‌بایست».
@@ -130,6 +159,11 @@ KINDS = (
     "unjoin-mi-noun",
     "arabic-comma",
     "number-rejoin",
+    "split-light-verb",
+    "split-preposition",
+    "split-ezafe",
+    "split-mi-prefix",
+    "zwnj-compound-plural",
 )
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
@@ -491,9 +525,11 @@ def _can_head_compound(head: str) -> bool:
 def _split_glued(word: str) -> tuple[_Insertion, ...]:
     """Split two words written together where the evidence is strong.
 
-    Three shapes qualify, each with a frequent function word or verb prefix as glue:
-    a noun before a «می» verb («صورتمیگیرد»), a preposition before a determiner
-    («دراین»), and a verb before «که» («داشتیمکه»).
+    Each shape has a frequent function word, verb prefix or light verb as glue, or
+    two frequent content words: a noun before a «می» verb («صورتمیگیرد»), a
+    preposition before a determiner («دراین») or a noun («ازطرف», «بااعضای»), a verb
+    before «که» («داشتیمکه»), a light-verb infinitive after its noun or adjective
+    («آمادهشدن»), and a noun before its ezafe adjective («نفتخام»).
     """
     lex = _lexicon()
     best: tuple[tuple[int, int], tuple[_Insertion, ...]] | None = None
@@ -501,19 +537,128 @@ def _split_glued(word: str) -> tuple[_Insertion, ...]:
         left, right = word[:cut], word[cut:]
         left_insertions: tuple[_Insertion, ...] = ()
         right_insertions: tuple[_Insertion, ...] = ()
-        if right in lex.mi_forms and _is_content_word(left) and left not in _PREVERBS:
+        kind = "split-glued"
+        if (
+            right in _LIGHT_VERB_INFINITIVES
+            and _can_host_light_verb(left)
+            and (len(left) >= 3 or _unattested(word))  # «بدزدن» is «بدزد» + «ن»
+        ):
+            kind = "split-light-verb"
+            score = (5, len(left))
+        elif right in lex.mi_forms and _is_content_word(left) and left not in _PREVERBS:
             right_insertions = _shift(_mi_prefix(right), cut)
-            score = (3, len(left))
+            score = (4, len(left))
         elif left in _PREPOSITIONS and right in _DETERMINERS:
+            score = (3, len(right))
+        elif (
+            left in _NOUN_PREPOSITIONS | _ENDING_PREPOSITIONS
+            and len(right) >= 3
+            # «دریافته» is a preverb + participle; a past stem may be a noun («نشست»)
+            and not (right in lex.verb_forms and right.endswith("ه"))
+            and _is_phrase_noun(right, ending_required=left in _ENDING_PREPOSITIONS)
+            and (left in _NOUN_PREPOSITIONS or _unattested(word))
+        ):
+            kind = "split-preposition"
             score = (2, len(right))
         elif right == "که" and (_is_verb_only(left) or left in lex.mi_forms):
             left_insertions = _mi_prefix(left)  # «میکنندکه» → «می‌کنند که»
             score = (1, len(left))
+        elif _is_noun_and_adjective(left, right) and _unattested(word):
+            kind = "split-ezafe"
+            score = (0, min(lex.words[left][0], _lexicon_frequency(right)))
         else:
             continue
         if best is None or score > best[0]:
-            best = (score, (*left_insertions, (cut, " ", "split-glued"), *right_insertions))
+            best = (score, (*left_insertions, (cut, " ", kind), *right_insertions))
     return best[1] if best else ()
+
+
+def _is_noun_and_adjective(left: str, right: str) -> bool:
+    """A very frequent noun and a very frequent adjective, both of three letters or more.
+
+    Persian names are often built the same way («…زاده», «…شهر»), so the right part
+    must not be a name-forming element and the glued word must be unknown to
+    wordfreq's web list too (checked by the caller, :func:`_unattested`).
+    """
+    if len(left) < 3 or len(right) < 3 or left in _PREVERBS or right.startswith("می"):
+        return False
+    if right in _NAME_ELEMENTS or right[:-1] in _NAME_ELEMENTS:
+        return False
+    entry = _lexicon().words.get(left)
+    return (
+        entry is not None
+        and "N" in entry[1]
+        and entry[0] >= _MIN_EZAFE_FREQUENCY
+        and _is_adjective(right)
+    )
+
+
+def _unattested(word: str) -> bool:
+    """Neither hazm's lexicon (in any «ئ» spelling) nor wordfreq's web list has ``word``."""
+    zipf = _corpus_frequency()
+    return _entry(word) is None and (zipf is None or zipf(word) == 0)
+
+
+def _split_listed_phrase(word: str) -> tuple[_Insertion, ...]:
+    """Split an untagged, unattested lexicon entry that is «در/از» + a frequent noun.
+
+    hazm's lexicon lists many glued phrases with no part of speech and frequency 0
+    («درمورد», «درحال», «ازدست»); with a tagged noun of a million occurrences after
+    the preposition they are two words.
+    """
+    freq, tags = _lexicon().words[word]
+    if freq or tags != {"0"} or word[:2] not in _NOUN_PREPOSITIONS:
+        return ()
+    rest = word[2:]
+    entry = _lexicon().words.get(rest)
+    if rest in _lexicon().verb_forms:
+        return ()  # «دریافته»: a preverb and a participle
+    if len(rest) >= 3 and entry is not None and "N" in entry[1] and entry[0] >= 1_000_000:
+        return ((2, " ", "split-preposition"),)
+    return ()
+
+
+def _is_phrase_noun(word: str, *, ending_required: bool) -> bool:
+    """A tagged noun or adjective after a preposition; with an ending if required."""
+    if not ending_required and _is_tagged_noun(word, _MIN_PHRASE_FREQUENCY):
+        return True
+    if _is_phrase_stem(word) and "PL" in _lexicon().words[word][1]:
+        return True  # a plural noun listed as such
+    if word.endswith("گان") and _is_tagged_noun(word[:-3] + "ه", _MIN_PHRASE_FREQUENCY):
+        return True  # «نماینده» → «نمایندگان»
+    if word.endswith("ان") and _is_tagged_noun(word[:-2], _MIN_PHRASE_FREQUENCY):
+        return True  # «کارشناس» → «کارشناسان»
+    return any(
+        word.endswith(ending) and _is_phrase_stem(word[: -len(ending)])
+        for ending in _PHRASE_ENDINGS
+    )
+
+
+def _is_phrase_stem(stem: str) -> bool:
+    """A frequent noun, or a broken plural (hazm lists «اعضا» tagged PL, frequency 0)."""
+    entry = _lexicon().words.get(stem)
+    if entry is None or len(stem) < 2:
+        return False
+    return _is_tagged_noun(stem, _MIN_PHRASE_FREQUENCY) or "PL" in entry[1]
+
+
+def _is_tagged_noun(word: str, min_freq: int) -> bool:
+    entry = _lexicon().words.get(word)
+    return (
+        entry is not None
+        and len(word) >= 2
+        and entry[0] >= min_freq
+        and bool(entry[1] & {"N", "AJ"})
+    )
+
+
+def _is_adjective(word: str) -> bool:
+    """A frequent tagged adjective, or a frequent noun or adjective + relational «ی»."""
+    entry = _lexicon().words.get(word)
+    if entry is not None and entry[1] != {"0"}:
+        return "AJ" in entry[1] and entry[0] >= _MIN_EZAFE_FREQUENCY
+    stem = word[:-1]
+    return word.endswith("ی") and len(stem) >= 3 and _is_tagged_noun(stem, _MIN_EZAFE_FREQUENCY)
 
 
 def _is_content_word(word: str) -> bool:
@@ -525,6 +670,32 @@ def _is_content_word(word: str) -> bool:
         and entry[0] > 0
         and bool(entry[1] & {"N", "AJ", "ADV"})
     )
+
+
+def _can_host_light_verb(word: str) -> bool:
+    """A tagged, attested noun or adjective: «آماده», «برطرف», «حل»; not a preverb.
+
+    hazm lists some common nouns with frequency 0 («کنترل»); wordfreq's web list
+    attests those.
+    """
+    entry = _lexicon().words.get(word)
+    if (
+        entry is None
+        or len(word) < 2
+        or word in _PREVERBS
+        or word in _PREPOSITIONS
+        or not entry[1] & {"N", "AJ"}
+    ):
+        return False
+    zipf = _corpus_frequency()
+    return entry[0] > 0 or (zipf is not None and zipf(word) >= _MIN_HOST_ZIPF)
+
+
+def _lexicon_frequency(word: str) -> int:
+    entry = _lexicon().words.get(word)
+    if entry is not None and entry[1] != {"0"}:
+        return entry[0]
+    return _lexicon().words[word[:-1]][0]  # «خارجی» = «خارج» + «ی», see _is_adjective
 
 
 def _is_verb_only(word: str) -> bool:
@@ -573,7 +744,7 @@ def analyse_word(word: str) -> tuple[_Insertion, ...]:
     if readings:
         return _best_reading(word, readings)
     if known:
-        return ()
+        return _split_listed_phrase(word)
     mi_prefix = _mi_prefix(word)
     if mi_prefix or _is_inflected_known(word):
         return mi_prefix
@@ -689,6 +860,10 @@ class _Plan:
     insertions: tuple[_Insertion, ...]
     may_unjoin: bool
     may_be_bound: bool
+    #: length of a «می/نمی» glued to the end of the word («دولتمی»), else 0
+    mi_tail: int = 0
+    #: the stem if the word reads «stemه» + «ای» but could be «stem» + «های»
+    plural_stem: str | None = None
 
 
 def _plan(token: str) -> _Plan | None:
@@ -697,10 +872,45 @@ def _plan(token: str) -> _Plan | None:
     for piece in token.split(ZWNJ):
         insertions.extend(_shift(analyse_word(piece), offset))
         offset += len(piece) + 1
-    plan = _Plan(tuple(insertions), _may_unjoin(token), _may_be_bound(token))
-    if not (plan.insertions or plan.may_unjoin or plan.may_be_bound):
+    plan = _Plan(
+        tuple(insertions),
+        _may_unjoin(token),
+        _may_be_bound(token),
+        _mi_tail(token, insertions),
+        _plural_stem(token, insertions),
+    )
+    if not (
+        plan.insertions or plan.may_unjoin or plan.may_be_bound or plan.mi_tail
+        or plan.plural_stem
+    ):
         return None
     return plan
+
+
+def _mi_tail(token: str, insertions: list[_Insertion]) -> int:
+    """Length of a «می/نمی» the writer glued to the end of a content word, else 0.
+
+    «دولتمی خواهد»: the prefix belongs to the next word, which the caller checks.
+    The word must be unexplained otherwise: «رسمی», «سهمی» (= «سهم» + «ی») stay.
+    """
+    if insertions or ZWNJ in token or _is_known(token) or _is_inflected_known(token):
+        return 0
+    for prefix in ("نمی", "می"):
+        head = token[: -len(prefix)]
+        if token.endswith(prefix) and _is_content_word(head) and _is_tagged(head):
+            return len(prefix)
+    return 0
+
+
+def _plural_stem(token: str, insertions: list[_Insertion]) -> str | None:
+    """The stem of «stemهای» read as «stemه» + «ای», when «stem» + «های» is possible too."""
+    if ZWNJ in token or not token.endswith("های"):
+        return None
+    stem = token[:-3]
+    ezafe_site = (len(stem) + 1, ZWNJ, "zwnj-ezafe-ye")
+    if ezafe_site not in insertions or len(stem) < 2:
+        return None
+    return stem
 
 
 def _plan_edits(
@@ -719,7 +929,61 @@ def _plan_edits(
         kind = _bound_join_kind(previous.group().split(ZWNJ)[-1], match.group())
         if kind is not None:
             edits.append(Edit(start - 1, start, ZWNJ, kind))
+    if plan.mi_tail:
+        edits.extend(_mi_tail_edits(text, match, plan.mi_tail))
+    if plan.plural_stem and _spaced_compound(previous, match, text, plan.plural_stem):
+        edits = _plural_reading(edits, start, plan.plural_stem)
     return edits
+
+
+def _mi_tail_edits(text: str, match: re.Match[str], length: int) -> list[Edit]:
+    """«دولتمی خواهد» → «دولت می‌خواهد» when «می» + the next word is a verb form."""
+    end = match.end()
+    following = _NEXT_WORD_RE.match(text, end)
+    verb = following.group(1)
+    if verb is None or following.start(1) != end + 1 or text[end] != " ":
+        return []
+    prefix = match.group()[-length:]
+    if prefix + verb not in _lexicon().mi_forms:
+        return []
+    return [
+        Edit(end - length, end - length, " ", "split-mi-prefix"),
+        Edit(end, end + 1, ZWNJ, "split-mi-prefix"),
+    ]
+
+
+def _spaced_compound(
+    previous: re.Match[str] | None, match: re.Match[str], text: str, stem: str
+) -> bool:
+    """Whether the previous word and ``stem``, across one space, make a known compound.
+
+    «پیش نویسهای»: «پیش‌نویس» is a tagged lexicon word, so the plural «نویس» + «های»
+    wins over «نویسه» + «ای». The «ه» reading keeps its own compound («تازه واردهای»
+    is not decided here if «تازه‌وارده» were a word as well).
+    """
+    if previous is None or text[previous.end() : match.start()] != " ":
+        return False
+    left = previous.group().split(ZWNJ)[-1]
+    return _is_listed_compound(left, stem) and not _is_listed_compound(left, stem + "ه")
+
+
+def _is_listed_compound(left: str, right: str) -> bool:
+    words = _lexicon().words
+    for spelling in (left + ZWNJ + right, left + right):
+        entry = words.get(spelling)
+        if entry is not None and entry[0] > 0 and entry[1] != {"0"}:
+            return True
+    return False
+
+
+def _plural_reading(edits: list[Edit], start: int, stem: str) -> list[Edit]:
+    """Swap the «ه» + «ای» insertion for the plural one («نویس‌های»)."""
+    ezafe_at = start + len(stem) + 1
+    kept = [e for e in edits if not (e.start == ezafe_at and e.kind == "zwnj-ezafe-ye")]
+    if _joins(stem[-1]):
+        at = start + len(stem)
+        kept.append(Edit(at, at, ZWNJ, "zwnj-compound-plural"))
+    return kept
 
 
 def _may_unjoin(token: str) -> bool:

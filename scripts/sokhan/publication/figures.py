@@ -1,0 +1,150 @@
+"""The card's figures, drawn from the published rows with matplotlib.
+
+Pure: rows in, PNG bytes out. The bytes depend only on the rows and the pinned
+matplotlib: the Agg canvas is used directly (no pyplot state, no backend
+choice), the style is matplotlib's default with DejaVu Sans (shipped inside
+matplotlib, so no system font is looked up), and the PNG carries no
+``Software`` or other text chunk. Labels are the registry's English names:
+matplotlib neither shapes Arabic letters nor orders right-to-left text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+from sokhan.publication.columns import SPLITS
+from sokhan.records import ENTITY_TYPES, QUOTE_FORMS, SPEAKER_KINDS, UNKNOWN_SPEAKER
+
+#: Figure files, relative to the corpus folder, with the card's caption for each.
+FIGURES = {
+    "figures/entity-types.png": "Entity mentions per OntoNotes type and split",
+    "figures/speakers.png": "The most quoted speakers, by form of quotation",
+    "figures/quote-forms.png": "Quotations by form and kind of speaker span",
+}
+#: How many speakers the speakers figure shows.
+TOP_SPEAKERS = 12
+_DPI = 100
+_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "x",
+    "grid.color": "#dddddd",
+    "axes.axisbelow": True,
+    "svg.hashsalt": "sokhan",
+    "path.simplify": False,
+}
+_COLOURS = ("#3b6ea8", "#e59a3b", "#5a9e6f", "#b05d8c")
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _style() -> AbstractContextManager:
+    """The fixed style, as a context.
+
+    matplotlib is imported only when a figure is drawn, so commands that stop at bad
+    input (``sokhan validate`` on a huge seed) do not pay for its import.
+    """
+    import matplotlib as mpl
+
+    return mpl.rc_context(_STYLE)
+
+
+def _figure(height: float, width: float = 7) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _every(rows: dict[str, dict[str, list[dict]]], config: str) -> list[dict]:
+    return [r for split in rows[config].values() for r in split]
+
+
+def _png(fig: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _stacked(ax, labels: list[str], series: dict[str, list[int]]) -> None:
+    """Horizontal bars, one segment per series, first label on top, counts at the end."""
+    left = [0] * len(labels)
+    ys = list(range(len(labels)))[::-1]
+    for colour, (name, values) in zip(_COLOURS, series.items(), strict=False):
+        ax.barh(ys, values, left=left, label=name, color=colour, height=0.7)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    for y, total in zip(ys, left, strict=True):
+        ax.text(total + max(left) * 0.01, y, str(total), va="center", fontsize=9)
+    ax.set_yticks(ys, labels)
+    ax.set_xlim(0, max(left) * 1.1 if max(left) else 1)
+    ax.figure.legend(frameon=False, loc="outside lower center", ncol=len(series))
+
+
+def entity_types_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
+    """Mentions per entity type, stacked by split."""
+    counts = {s: Counter(m["type"] for m in rows["mentions"][s]) for s in SPLITS}
+    types = [t for t in ENTITY_TYPES if any(counts[s][t] for s in SPLITS)]
+    with _style():
+        fig = _figure(0.32 * len(types) + 1.5)
+        ax = fig.add_subplot()
+        _stacked(ax, types, {s: [counts[s][t] for t in types] for s in SPLITS})
+        ax.set_xlabel("mentions")
+        fig.suptitle(FIGURES["figures/entity-types.png"], x=0.02, ha="left")
+        return _png(fig)
+
+
+def speakers_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
+    """The most quoted speakers (registry English names), stacked by form."""
+    names = {e["id"]: e["name_en"] for e in _every(rows, "entities")}
+    names[UNKNOWN_SPEAKER] = "(unidentified speaker)"
+    quotes = _every(rows, "quotes")
+    total = Counter(q["speaker_entity"] for q in quotes)
+    top = sorted(total, key=lambda e: (-total[e], e))[:TOP_SPEAKERS]
+    by_form = {f: Counter(q["speaker_entity"] for q in quotes if q["form"] == f)
+               for f in QUOTE_FORMS}
+    with _style():
+        fig = _figure(0.32 * len(top) + 1.5, width=8)
+        ax = fig.add_subplot()
+        _stacked(ax, [names.get(e, e) for e in top],
+                 {f: [by_form[f][e] for e in top] for f in QUOTE_FORMS})
+        ax.set_xlabel("quotations")
+        fig.suptitle(FIGURES["figures/speakers.png"], x=0.02, ha="left")
+        return _png(fig)
+
+
+def quote_forms_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
+    """Quotations per form, stacked by the kind of speaker span."""
+    quotes = _every(rows, "quotes")
+    counts = Counter((q["form"], q["speaker_kind"]) for q in quotes)
+    with _style():
+        fig = _figure(2.6)
+        ax = fig.add_subplot()
+        _stacked(ax, list(QUOTE_FORMS),
+                 {k if k != "none" else "none (dropped subject)":
+                  [counts[(f, k)] for f in QUOTE_FORMS] for k in SPEAKER_KINDS})
+        ax.set_xlabel("quotations")
+        fig.suptitle(FIGURES["figures/quote-forms.png"], x=0.02, ha="left")
+        return _png(fig)
+
+
+def figures(rows: dict[str, dict[str, list[dict]]]) -> dict[str, bytes]:
+    """Every figure by path relative to the corpus folder."""
+    return {
+        "figures/entity-types.png": entity_types_figure(rows),
+        "figures/speakers.png": speakers_figure(rows),
+        "figures/quote-forms.png": quote_forms_figure(rows),
+    }
+
+
+def markdown(prefix: str = "") -> str:
+    """The figures as Markdown images, paths relative to the card (or ``prefix``)."""
+    return "\n\n".join(f"![{caption}]({prefix}{path})" for path, caption in FIGURES.items())
