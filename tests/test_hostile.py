@@ -439,3 +439,114 @@ def test_a_gold_file_of_null_is_not_taken_for_a_missing_one(tmp_path, capsys):
     assert [(i["check"], i["where"]) for i in incidents] == [("annotation-json", "/")]
     assert "holds null; expected a JSON object (an annotation file)" in incidents[0]["message"]
     assert not (tmp_path / "corpus").exists()
+
+
+# --- drafts given to `sokhan browse --draft` -------------------------------------------------
+
+
+def _draft(root: Path) -> dict:
+    gold = json.loads((root / "annotations" / "mini_001.json").read_text(encoding="utf-8"))
+    return {**gold, "annotator": "sokhan annotate",
+            "draft": {"tool": "sokhan annotate", "version": "0.0-test", "status": "draft",
+                      "proposed_entities": []}}
+
+
+def _entity(**fields) -> dict:
+    return {"id": "new-place", "type": "GPE", "name_fa": "جا", "name_en": "Place",
+            "aliases": ["جا"], "is_group": False, "members": [], **fields}
+
+
+def _set(pointer: str, value):
+    """An edit that sets one value of the draft and writes it."""
+    def edit(path: Path, doc: dict) -> None:
+        node = doc
+        *parents, last = pointer.split("/")
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[int(last) if isinstance(node, list) else last] = value
+        dump_json(path, doc)
+    return edit
+
+
+DRAFT_CASES = [
+    # the whole file: null, an array, NaN, cut short, deeper than the limit
+    ("null", lambda p, d: p.write_bytes(b"null"), "annotation-json"),
+    ("array", lambda p, d: p.write_bytes(b"[]"), "annotation-json"),
+    ("nan", lambda p, d: p.write_bytes(b'{"doc_id": NaN}'), "annotation-json"),
+    ("cut", lambda p, d: p.write_bytes(json.dumps(d).encode()[:200]), "annotation-json"),
+    ("deep", lambda p, d: p.write_bytes(b"[" * 10_000 + b"]" * 10_000), "annotation-json"),
+    # not a regular file: a pipe (would block), a device (endless), too large (sparse)
+    ("pipe", lambda p, d: os.mkfifo(p), "annotation-json"),
+    ("device", lambda p, d: p.symlink_to("/dev/zero"), "annotation-json"),
+    ("huge", lambda p, d: p.open("wb").truncate(MAX_JSON_BYTES + 1), "annotation-json"),
+    # offsets outside the article, and offsets that do not hold the copied text
+    ("range", _set("mentions/0/end", 99_999), "span-range"),
+    ("offsets", _set("mentions/0/start", 1), "span-text"),
+    # a type the schema does not know
+    ("type", _set("mentions/0/type", "WEAPON"), "annotation-schema"),
+    # an entity neither in the registry nor proposed
+    ("entity", _set("mentions/0/entity", "no-such-entity"), "unknown-entity"),
+    # a nested quotation whose parent does not exist, and a parent cycle
+    ("parent", _set("quotes/1/parent", "q9"), "quote-parent-missing"),
+    ("cycle", _set("quotes/0/parent", "q1"), "quote-parent-cycle"),
+    # a proposed entity of the wrong shape, or one the registry already has
+    ("proposed", _set("draft/proposed_entities", [{"id": "x"}]), "registry-schema"),
+    ("clash", _set("draft/proposed_entities", [_entity(id="tehran")]), "duplicate-id"),
+    # a proposed group whose member is not anywhere
+    ("member", _set("draft/proposed_entities",
+                    [_entity(is_group=True, members=["nobody-known"])]), "registry-member"),
+    # the draft block missing its shape, a status nobody knows, or no block at all
+    ("block", _set("draft", None), "annotation-schema"),
+    ("status", _set("draft/status", "approved"), "annotation-schema"),
+    # more mentions than any annotation file may hold
+    ("many", lambda p, d: p.write_text(json.dumps(
+        {**d, "mentions": d["mentions"] * 1251}), encoding="utf-8"), "annotation-schema"),
+]
+
+
+@pytest.mark.parametrize(("case", "edit", "check"), DRAFT_CASES, ids=[c[0] for c in DRAFT_CASES])
+def test_a_hostile_draft_for_the_browser(case, edit, check, tmp_path, capsys):
+    ws = Workspace(tmp_path)
+    draft = _draft(tmp_path)
+    path = tmp_path / "draft.json"
+    edit(path, draft)
+    args = ["browse", "--seeds", str(tmp_path / "seeds"), "--annotations",
+            str(tmp_path / "annotations"), "--out", str(tmp_path / "site"), "--draft", str(path)]
+    from sokhan.cli import main
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(HANG)
+    try:
+        capsys.readouterr()
+        status = main(args)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert status == 1, err
+    assert {i["check"] for i in _browse_incidents(err)} == {check}, err
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+    assert ws.root == tmp_path
+
+
+def _browse_incidents(err: str) -> list[dict]:
+    return reported(err.replace("sokhan browse:", "sokhan build:"))
+
+
+def test_a_valid_draft_browses(tmp_path, capsys):
+    ws = Workspace(tmp_path)
+    draft = _draft(tmp_path)
+    draft["draft"]["proposed_entities"] = [_entity()]
+    draft["mentions"][1]["entity"] = "new-place"
+    dump_json(tmp_path / "draft.json", draft)
+    from sokhan.cli import main
+
+    status = main(["browse", "--seeds", str(tmp_path / "seeds"), "--annotations",
+                   str(tmp_path / "annotations"), "--out", str(tmp_path / "site"),
+                   "--draft", str(tmp_path / "draft.json")])
+    assert status == 0, capsys.readouterr().err
+    assert (tmp_path / "site" / ".sokhan-browse").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+    assert ws.root == tmp_path
