@@ -32,7 +32,7 @@ from test_checks import INCIDENT_LINE, Workspace
 SCALE = int(os.environ.get("SOKHAN_FUZZ", "1"))
 #: Seconds one example may take (a mini build takes about 0.2 s).
 BOUND = 20
-#: Examples per test, at scale 1: 1 000 broken cases per run in all (and 60 valid
+#: Examples per test, at scale 1: 1 350 broken cases per run in all (and 60 valid
 #: seeds in test_any_valid_seed_builds).
 EXAMPLES = {"annotation": 400, "registry": 120, "manifest": 120, "seed": 300, "build": 60,
             "pass": 100, "pass-registry": 100, "whole-file": 150}
