@@ -102,11 +102,13 @@ def _built(tmp_path: Path, capsys) -> Workspace:
 
 def _generated(snapshot: dict[str, tuple]) -> set[str]:
     manifest_files = {"README.md", "build-manifest.json", "croissant.json"}
-    folders = {k for k, v in snapshot.items()  # data/ and data/<config>/: the build's folders
-               if v[0] == stat.S_IFDIR and (k == "data" or (k.startswith("data/")
-                                                             and k.count("/") == 1))}
+    # data/, data/<config>/ and figures/: the build's folders, and the files in them
+    folders = {k for k, v in snapshot.items()
+               if v[0] == stat.S_IFDIR and (k in ("data", "figures") or (k.startswith("data/")
+                                                                         and k.count("/") == 1))}
     return folders | {k for k in snapshot if k in manifest_files
-                      or (k.startswith("data/") and k.endswith("-00001.parquet"))}
+                      or (k.startswith("data/") and k.endswith("-00001.parquet"))
+                      or (k.startswith("figures/") and k.endswith(".png"))}
 
 
 def _no_leftovers(root: Path) -> None:

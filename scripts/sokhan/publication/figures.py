@@ -82,10 +82,11 @@ def _stacked(ax, labels: list[str], series: dict[str, list[int]]) -> None:
     for colour, (name, values) in zip(_COLOURS, series.items(), strict=False):
         ax.barh(ys, values, left=left, label=name, color=colour, height=0.7)
         left = [a + b for a, b in zip(left, values, strict=True)]
+    top = max(left, default=0)  # no bars at all: a corpus without mentions or speakers
     for y, total in zip(ys, left, strict=True):
-        ax.text(total + max(left) * 0.01, y, str(total), va="center", fontsize=9)
+        ax.text(total + top * 0.01, y, str(total), va="center", fontsize=9)
     ax.set_yticks(ys, labels)
-    ax.set_xlim(0, max(left) * 1.1 if max(left) else 1)
+    ax.set_xlim(0, top * 1.1 if top else 1)
     ax.figure.legend(frameon=False, loc="outside lower center", ncol=len(series))
 
 
