@@ -9,8 +9,10 @@ CFF := .venv-cffconvert
 # mlcroissant needs NumPy 2, which hazm forbids: it validates croissant.json on its own.
 MLC := .venv-mlcroissant
 PIP_QUIET := --quiet --disable-pip-version-check
+# Our own temporary folder: pytest's shared default is cleaned up by every run on the machine.
+PYTEST_TMP ?= /tmp/sokhan-pytest-$(notdir $(CURDIR))
 
-.PHONY: corpus test setup build validate lint clean
+.PHONY: corpus test test-fast setup build validate lint clean
 
 corpus: setup build
 
@@ -44,11 +46,16 @@ validate: setup
 
 lint: setup
 	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy
 
 test: setup $(COMPAT)/.installed $(CFF)/.installed $(MLC)/.installed
 	SOKHAN_DATASETS36_PYTHON=$(CURDIR)/$(COMPAT)/bin/python SOKHAN_CFFCONVERT=$(CURDIR)/$(CFF)/bin/cffconvert \
 	  SOKHAN_MLCROISSANT=$(CURDIR)/$(MLC)/bin/mlcroissant \
-	  $(BIN)/python -m pytest
+	  $(BIN)/python -m pytest --basetemp=$(PYTEST_TMP)
+
+# everything but the slow and fuzz tests: the loop while changing code
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow and not fuzz" --basetemp=$(PYTEST_TMP)
 
 clean:
 	rm -rf $(VENV) $(COMPAT) $(CFF) $(MLC) .pytest_cache .ruff_cache .hypothesis

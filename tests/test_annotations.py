@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ANNOTATIONS
-from sokhan.evaluation.agreement import disagreements, load_pass, match_quotes
+from sokhan.evaluation.agreement import disagreements, match_quotes, pass_files
 
 LOG = json.loads((ANNOTATIONS / "passes" / "adjudication.json").read_text(encoding="utf-8"))
 GOLD = {
@@ -21,19 +21,20 @@ GOLD = {
 def test_every_article_has_gold_and_every_pass(assembled):
     doc_ids = sorted(d.doc_id for d in assembled.docs)
     assert sorted(GOLD) == doc_ids
+    assert sorted(assembled.gold) == doc_ids
     for name in ("a", "b", "c"):
-        assert sorted(load_pass(ANNOTATIONS, name)) == doc_ids
+        assert sorted(pass_files(assembled, name)) == doc_ids
 
 
-def test_every_disagreement_between_the_passes_is_adjudicated():
-    found = disagreements(load_pass(ANNOTATIONS, "a"), load_pass(ANNOTATIONS, "b"))
+def test_every_disagreement_between_the_passes_is_adjudicated(assembled):
+    found = disagreements(pass_files(assembled, "a"), pass_files(assembled, "b"))
     assert set(found) == set(LOG["a_vs_b"])
     for key, entry in LOG["a_vs_b"].items():
         assert entry["decision"] in {"a", "b", "other"} and entry["reason"], key
 
 
-def test_every_difference_between_gold_and_pass_a_has_a_reason():
-    found = disagreements(load_pass(ANNOTATIONS, "a"), GOLD)
+def test_every_difference_between_gold_and_pass_a_has_a_reason(assembled):
+    found = disagreements(pass_files(assembled, "a"), assembled.gold)
     assert set(found) == set(LOG["gold_changes"])
     for key, entry in LOG["gold_changes"].items():
         assert len(entry["reason"]) > 40, key
@@ -61,13 +62,10 @@ def test_registry_entities_are_all_used():
     assert unused == []
 
 
-def test_quote_matching_pairs_identical_passes_one_to_one():
-    ann = next(iter(GOLD.values()))
-    pairs = match_quotes(ann["quotes"], ann["quotes"])
-    assert [x["id"] for x, _ in pairs] == sorted(
-        (q["id"] for q in ann["quotes"]),
-        key=lambda i: next(q["cue"]["start"] for q in ann["quotes"] if q["id"] == i),
-    )
+def test_quote_matching_pairs_identical_passes_one_to_one(assembled):
+    ann = next(iter(assembled.gold.values()))
+    pairs = match_quotes(ann.quotes, ann.quotes)
+    assert [x.id for x, _ in pairs] == [q.id for q in sorted(ann.quotes, key=lambda q: q.cue.start)]
     assert all(x is y for x, y in pairs)
 
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from helpers import CARD, COMMITTED, REPO, SEEDS, copy_inputs
+from helpers import CARD, COMMITTED, MINI, REPO, SEEDS, Workspace, copy_inputs
 from sokhan.build import GENERATED, build
 from sokhan.checks.incidents import BuildError
+from sokhan.cli import main
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -31,6 +27,7 @@ def test_committed_corpus_equals_a_fresh_build(fresh_corpus):
     assert _generated(fresh_corpus) == _generated(COMMITTED)
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(fresh_corpus, tmp_path):
     seeds, annotations = copy_inputs(tmp_path)
     build(seeds, annotations, tmp_path / "corpus", CARD)
@@ -38,29 +35,29 @@ def test_two_builds_are_byte_identical(fresh_corpus, tmp_path):
 
 
 def test_build_leaves_annotations_untouched(tmp_path):
-    seeds, annotations = copy_inputs(tmp_path)
+    ws = Workspace(tmp_path)  # the mini corpus: the same code path, a fraction of the time
+    annotations = ws.root / "annotations"
     before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
               for p in annotations.glob("*.json")}
-    build(seeds, annotations, tmp_path / "corpus", CARD)
+    assert main(ws.args("build")) == 0
     after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
              for p in annotations.glob("*.json")}
     assert before == after
 
 
 def test_tampered_seed_fails_and_leaves_corpus_as_it_was(tmp_path, capsys):
-    seeds, annotations = copy_inputs(tmp_path)
-    out = tmp_path / "corpus"
-    build(seeds, annotations, out, CARD)
+    ws = Workspace(tmp_path)
+    out = ws.root / "corpus"
+    assert main(ws.args("build")) == 0
     before = _tree(out)
-    victim = seeds / "002_a40e68d11fea7ede.txt"
+    victim = next((ws.root / "seeds").glob("*.txt"))
     victim.write_bytes(victim.read_bytes().replace("پوتین".encode(), "پوتن".encode(), 1))
-    from sokhan.cli import main
-
-    status = main(["build", "--seeds", str(seeds), "--annotations", str(annotations),
-                   "--out", str(out), "--card", str(CARD)])
+    assert victim.read_bytes() != (MINI / "seeds" / victim.name).read_bytes()
+    capsys.readouterr()
+    status = main(ws.args("build"))
     err = capsys.readouterr().err
     assert status == 1
-    assert "002_a40e68d11fea7ede.txt" in err and "[seed-checksum]" in err
+    assert victim.name in err and "[seed-checksum]" in err
     assert "Traceback" not in err
     assert _tree(out) == before
 
@@ -72,29 +69,6 @@ def test_build_error_names_every_problem(tmp_path):
     with pytest.raises(BuildError) as err:
         build(seeds, annotations, tmp_path / "corpus", CARD)
     assert [i.check for i in err.value.incidents] == ["seed-checksum", "seed-checksum"]
-
-
-@pytest.mark.slow
-def test_killed_build_leaves_corpus_unchanged(tmp_path):
-    seeds, annotations = copy_inputs(tmp_path)
-    out = tmp_path / "corpus"
-    build(seeds, annotations, out, CARD)
-    before = _tree(out)
-    # Kill the build at several moments: before, while and after it writes.
-    for delay in (0.2, 0.8, 1.4, 2.0, 2.6):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sokhan.cli", "build", "--seeds", str(seeds),
-             "--annotations", str(annotations), "--out", str(out), "--card", str(CARD)],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        assert _tree(out) == before, f"corpus changed after a kill at {delay} s"
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".corpus.")]
-    # a killed build may leave its staging folder beside the corpus, never inside it
-    assert all(".staging-" in name for name in leftovers)
-    for name in leftovers:
-        shutil.rmtree(tmp_path / name)
 
 
 def test_seeds_are_byte_copies_of_the_shared_seeds():

@@ -6,9 +6,11 @@ its ``fixture.json`` describes what git cannot store well or a reader should
 see at a glance. Keys of ``fixture.json``, applied in this order:
 
 - ``description``: what is broken (required);
-- ``command``: ``validate`` (default) or ``build``;
-- ``out``: the ``--out`` folder relative to the workspace (default ``corpus``);
+- ``command``: ``validate`` (default), ``build`` or ``import`` (of the file named by
+  ``import``, in the format of ``export``, into ``out``, default ``imported/<stem>.json``);
+- ``out``: the ``--out`` folder (or file) relative to the workspace (default ``corpus``);
 - ``prebuild``: build the unbroken mini corpus into ``corpus/`` first;
+- ``export``: export the unbroken mini corpus in this format into ``export/`` first;
 - ``delete``, ``mkdir``: lists of paths;
 - ``write_text``: path → text, or ``{"text": …, "repeat": n}``;
 - ``write_bytes``: path → base64;
@@ -30,206 +32,22 @@ Paths are relative to the workspace: ``seeds/``, ``annotations/``, ``corpus/``
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import MINI, REPO, Workspace, dump_json, fixture_ids, reported, run_fixture
 from sokhan.checks.incidents import ACTIONS, CHECKS, RETIRED, BuildError, Incident, markdown_table
 from sokhan.checks.rows import check_rows, offset_problems
-from sokhan.cli import main
 
-MINI = REPO / "tests" / "fixtures" / "mini"
-FIXTURES = REPO / "tests" / "fixtures" / "checks"
-CARD = "# Mini corpus\n\n{{counts_table}}\n"
-#: The user and group id of ``nobody``, who runs the fixtures about permissions as root.
-NOBODY = 65534
 #: Checks that no input can reach: internal safety nets, each tested by a unit test below.
 UNIT_TESTED = {
     "record-schema": "test_record_schema_catches_a_broken_row",
     "record-offsets": "test_record_offsets_catch_a_shifted_span",
     "tokenisation": "test_tokenisation_catches_a_token_not_in_its_sentence",
 }
-#: One line of stderr: ``path: [location:] [check-id] message``.
-INCIDENT_LINE = re.compile(r"^(?P<path>[^\n]+?):(?: (?P<where>[^\n\[]+?):)? "
-                           r"\[(?P<check>[a-z0-9-]+)\] (?P<message>.+)$")
-#: The last line of an error report.
-SUMMARY_LINE = re.compile(r"^sokhan (build|validate): \d+ problem\(s\); nothing written$")
-
-
-class Workspace:
-    """A private copy of the mini corpus that a test may break."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        shutil.copytree(MINI / "seeds", root / "seeds")
-        shutil.copytree(MINI / "annotations", root / "annotations")
-        (root / "card.md").write_text(CARD, encoding="utf-8")
-
-    def args(self, command: str = "validate", out: str | None = None) -> list[str]:
-        """Arguments naming the workspace; ``out`` is relative to it ("" stays empty)."""
-        out_arg = str(self.root / "corpus") if out is None else out and str(self.root / out)
-        return [command, "--seeds", str(self.root / "seeds"),
-                "--annotations", str(self.root / "annotations"),
-                "--out", out_arg, "--card", str(self.root / "card.md")]
-
-    def run(self, command: str, capsys, out: str | None = None) -> tuple[int, str]:
-        """Run the command line in-process; returns the status and stderr."""
-        capsys.readouterr()
-        status = main(self.args(command, out))
-        return status, capsys.readouterr().err
-
-    def rehash(self) -> None:
-        """Make the manifest agree with the seeds as they are now."""
-        path = self.root / "seeds" / "manifest.json"
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        for entry in manifest["seeds"]:
-            seed = self.root / "seeds" / entry["file"]
-            if seed.is_file():
-                data = seed.read_bytes()
-                entry["sha256"], entry["size"] = hashlib.sha256(data).hexdigest(), len(data)
-        dump_json(path, manifest)
-
-    def apply(self, folder: Path, spec: dict, capsys=None) -> None:
-        """Lay a fixture folder and its ``fixture.json`` over the workspace."""
-        root = self.root
-        if spec.get("prebuild"):
-            assert main(self.args("build")) == 0
-        for src in sorted(folder.rglob("*")):
-            if src.is_file() and src.name != "fixture.json":
-                dest = root / src.relative_to(folder)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dest)
-        for rel in spec.get("delete", []):
-            (root / rel).unlink()
-        for rel in spec.get("mkdir", []):
-            (root / rel).mkdir(parents=True)
-        for rel, text in spec.get("write_text", {}).items():
-            if isinstance(text, dict):
-                text = text["text"] * text.get("repeat", 1)
-            (root / rel).write_bytes(text.encode("utf-8"))
-        for rel, data in spec.get("write_bytes", {}).items():
-            (root / rel).write_bytes(base64.b64decode(data))
-        for rel, edits in spec.get("edit", {}).items():
-            text = (root / rel).read_bytes().decode("utf-8")
-            for old, new in edits:
-                assert old in text, f"{folder.name}: {old!r} not in {rel}"
-                text = text.replace(old, new, 1)
-            (root / rel).write_bytes(text.encode("utf-8"))
-        for op in ("set", "remove", "append"):
-            for rel, changes in spec.get(op, {}).items():
-                doc = json.loads((root / rel).read_text(encoding="utf-8"))
-                items = (changes.items() if isinstance(changes, dict)
-                         else ((p, None) for p in changes))
-                for ptr, value in items:
-                    json_edit(doc, op, ptr, value)
-                dump_json(root / rel, doc)
-        for rel, target in spec.get("symlink", {}).items():
-            (root / rel).symlink_to(target)
-        if spec.get("rehash"):
-            self.rehash()
-        for rel, mode in spec.get("chmod", {}).items():
-            (root / rel).chmod(int(mode, 8))
-
-
-def dump_json(path: Path, value) -> None:
-    """Write JSON as the mini corpus does (one-space indent, letters unescaped)."""
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def resolve(doc, ptr: str):
-    """The parent of a JSON pointer's target and the target's last key."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in ptr.split("/")[1:]]
-    node = doc
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    last = parts[-1]
-    return node, int(last) if isinstance(node, list) else last
-
-
-def json_edit(doc, op: str, ptr: str, value) -> None:
-    """Apply one ``set``, ``remove`` or ``append`` to a parsed JSON document."""
-    if isinstance(value, dict) and "copy_of" in value:
-        parent, key = resolve(doc, value["copy_of"])
-        value = {**copy.deepcopy(parent[key]), **{k: v for k, v in value.items() if k != "copy_of"}}
-    parent, key = resolve(doc, ptr)
-    if op == "set":
-        parent[key] = value
-    elif op == "remove":
-        del parent[key]
-    else:
-        parent[key].append(value)
-
-
-def fixture_ids() -> list[str]:
-    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-
-
-def reported(stderr: str) -> list[dict]:
-    """The incidents printed on stderr, parsed; every other line must be the summary."""
-    out = []
-    for line in stderr.splitlines():
-        m = INCIDENT_LINE.match(line)
-        if m:
-            out.append(m.groupdict())
-        else:
-            assert SUMMARY_LINE.match(line), line
-    return out
-
-
-def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict]]:
-    """Lay the fixture of ``check`` over a fresh mini corpus and run its command."""
-    folder = FIXTURES / check
-    spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
-    if "chmod" in spec and os.geteuid() == 0:
-        return _run_as_nobody(folder, spec)
-    ws = Workspace(tmp_path)
-    try:
-        ws.apply(folder, spec)
-        status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"))
-    finally:
-        for rel in spec.get("chmod", {}):  # let pytest remove the workspace
-            (tmp_path / rel).chmod(0o755)
-    return status, err, reported(err)
-
-
-def _run_as_nobody(folder: Path, spec: dict) -> tuple[int, str, list[dict]]:
-    """Run a fixture's command as ``nobody``, where root would bypass its permissions."""
-    import tempfile
-
-    if not shutil.which("setpriv"):
-        pytest.skip("setpriv (util-linux) is needed to run as an ordinary user")
-    home = Path(tempfile.mkdtemp(prefix="sokhan-nobody-", dir="/tmp"))
-    try:
-        home.chmod(0o755)
-        ws = Workspace(home / "ws")
-        ws.apply(folder, {k: v for k, v in spec.items() if k != "chmod"})
-        for dirpath, dirnames, filenames in os.walk(home):
-            for name in [*dirnames, *filenames, ""]:
-                os.chown(Path(dirpath) / name, NOBODY, NOBODY, follow_symlinks=False)
-        for rel, mode in spec["chmod"].items():
-            (ws.root / rel).chmod(int(mode, 8))
-        args = ws.args(spec.get("command", "validate"), spec.get("out"))
-        out = subprocess.run(
-            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-             sys.executable, "-m", "sokhan.cli", *args],
-            cwd=home, env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
-            timeout=300, check=False)
-        return out.returncode, out.stderr, reported(out.stderr)
-    finally:
-        for rel in spec["chmod"]:
-            (home / "ws" / rel).chmod(0o755)
-        shutil.rmtree(home)
-
 
 # --- the catalogue ------------------------------------------------------------------------
 

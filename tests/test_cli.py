@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import FIXTURES, INCIDENT_LINE, REPO, Workspace, dump_json, reported
 from sokhan.build import GENERATED
 from sokhan.checks.incidents import CHECKS
 from sokhan.cli import main
-from test_checks import FIXTURES, INCIDENT_LINE, Workspace, dump_json, reported
 
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 ENV.pop("SOKHAN_DEBUG", None)
@@ -52,15 +51,25 @@ def _fixture_workspace(check: str, root: Path) -> Workspace:
         ("corpus-write", "build"),  # a file where the corpus folder should be
     ],
 )
-def test_bad_input_exits_1_with_one_line_per_problem(check, command, tmp_path):
+def test_bad_input_exits_1_with_one_line_per_problem(check, command, tmp_path, capsys):
     ws = _fixture_workspace(check, tmp_path)
-    out = _sokhan(*ws.args(command))
+    capsys.readouterr()
+    assert main(ws.args(command)) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert {i["check"] for i in reported(err)} == {check}
+    assert err.splitlines()[-1].startswith(f"sokhan {command}: ")
+
+
+@pytest.mark.slow
+def test_bad_input_in_a_real_process(tmp_path):
+    ws = _fixture_workspace("annotation-json", tmp_path)
+    out = _sokhan(*ws.args("validate"))
     assert out.returncode == 1, out.stderr
-    assert "Traceback" not in out.stderr
-    assert {i["check"] for i in reported(out.stderr)} == {check}
-    assert out.stderr.splitlines()[-1].startswith(f"sokhan {command}: ")
+    assert {i["check"] for i in reported(out.stderr)} == {"annotation-json"}
 
 
+@pytest.mark.slow
 def test_valid_input_builds(tmp_path):
     ws = Workspace(tmp_path)
     out = _sokhan(*ws.args("build"))
@@ -79,12 +88,26 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 def test_internal_error_is_one_line_and_status_2(tmp_path):
     ws = Workspace(tmp_path)
     out = _sokhan(*ws.args("build"), code=_BUG)
     assert out.returncode == 2
     assert out.stderr == ("sokhan: internal error: ZeroDivisionError: a bug "
                           "(set SOKHAN_DEBUG=1 for a traceback)\n")
+
+
+def test_internal_error_in_process(tmp_path, capsys, monkeypatch):
+    import sokhan.build
+
+    def broken(*args):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(sokhan.build, "assemble", broken)
+    monkeypatch.delenv("SOKHAN_DEBUG", raising=False)
+    assert main(Workspace(tmp_path).args("build")) == 2
+    assert capsys.readouterr().err == ("sokhan: internal error: ZeroDivisionError: a bug "
+                                       "(set SOKHAN_DEBUG=1 for a traceback)\n")
 
 
 def test_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):

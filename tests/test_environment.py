@@ -11,8 +11,14 @@ PINS = {
     "datasets": "5.2.0",
     "wordfreq": "3.1.1",
     "jsonschema": "4.26.0",
+    "sklearn-crfsuite": "0.5.0",
+    "python-crfsuite": "0.9.12",
+    "scikit-learn": "1.9.1",
+    "babel": "2.18.0",
     "matplotlib": "3.10.8",
     "selenium": "4.36.0",
+    "conllu": "6.0.0",
+    "dkpro-cassis": "0.12.0",
 }
 
 
@@ -47,6 +53,16 @@ def test_matplotlib_draws_with_numpy_1_24():
     fig.add_subplot().plot(numpy.arange(3))
     fig.canvas.draw()
     assert numpy.asarray(fig.canvas.buffer_rgba()).shape == (100, 100, 4)
+def test_the_exchange_libraries_import_with_the_pinned_numpy():
+    import cassis
+    import conllu
+
+    # dkpro-cassis needs no NumPy, so it cannot pull a NumPy 2 in beside hazm's 1.24
+    ts = cassis.TypeSystem()
+    cas = cassis.Cas(typesystem=ts)
+    cas.sofa_string = "سخن"
+    assert cassis.load_cas_from_xmi(cas.to_xmi(), typesystem=ts).sofa_string == "سخن"
+    assert conllu.parse("1\tسخن\t_\t_\t_\t_\t_\t_\t_\t_\n\n")[0][0]["form"] == "سخن"
 
 
 def test_lock_file_pins_the_output_changing_libraries():
@@ -55,3 +71,15 @@ def test_lock_file_pins_the_output_changing_libraries():
     lock = (Path(__file__).parents[1] / "requirements.lock").read_text().splitlines()
     for package, pinned in PINS.items():
         assert f"{package}=={pinned}" in lock
+
+
+def test_the_pre_annotator_libraries_import_with_numpy_1_24():
+    import numpy
+    import sklearn_crfsuite
+    from babel import Locale
+
+    assert numpy.__version__ == "1.24.3"
+    crf = sklearn_crfsuite.CRF(algorithm="lbfgs", max_iterations=5)
+    crf.fit([[{"w": "ایران"}, {"w": "و"}]], [["B-GPE", "O"]])
+    assert [list(row) for row in crf.predict([[{"w": "ایران"}, {"w": "و"}]])] == [["B-GPE", "O"]]
+    assert Locale("fa").territories["RU"] == "روسیه"  # CLDR data ships with babel

@@ -25,9 +25,10 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from helpers import add_passes
+from helpers import INCIDENT_LINE, Workspace, add_passes
 from sokhan.cli import main
-from test_checks import INCIDENT_LINE, Workspace
+
+pytestmark = pytest.mark.fuzz
 
 SCALE = int(os.environ.get("SOKHAN_FUZZ", "1"))
 #: Seconds one example may take (a mini build takes about 0.2 s).

@@ -19,12 +19,11 @@ import unicodedata
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import REPO
+from helpers import REPO, Workspace, dump_json, reported
 from sokhan.checks.jsonfile import MAX_JSON_BYTES
 from sokhan.checks.schemas import validator
 from sokhan.stages.normalise import normalise
 from sokhan.stages.seeds import MAX_LINE_CHARS, MAX_LINES, MAX_SEED_BYTES
-from test_checks import Workspace, dump_json, reported
 
 SEED = "seeds/mini_001.txt"
 ANN = "annotations/mini_001.json"

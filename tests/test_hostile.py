@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MINI, add_passes
+from helpers import MINI, Workspace, add_passes, dump_json, reported
 from sokhan.checks.annotations import grapheme_split
 from sokhan.checks.incidents import Unreadable, read_bounded
 from sokhan.checks.jsonfile import MAX_JSON_BYTES, MAX_JSON_DEPTH, load_json, parse_json
@@ -32,7 +32,6 @@ from sokhan.stages.seeds import (
     check_seed_bytes,
     read_seeds,
 )
-from test_checks import Workspace, dump_json, reported
 
 #: Seconds any one command may take here: a pipe that blocked would hang forever.
 HANG = 60
@@ -550,3 +549,109 @@ def test_a_valid_draft_browses(tmp_path, capsys):
     assert (tmp_path / "site" / ".sokhan-browse").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
     assert ws.root == tmp_path
+
+
+# --- corrected exports given to `sokhan import` ---------------------------------------------
+
+
+def _append(rel: str, text: str):
+    def edit(folder: Path) -> None:
+        with (folder / rel).open("a", encoding="utf-8") as f:
+            f.write(text)
+    return edit
+
+
+def _replace(rel: str, old: str, new: str):
+    def edit(folder: Path) -> None:
+        text = (folder / rel).read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        (folder / rel).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return edit
+
+
+def _write(rel: str, data: bytes):
+    def edit(folder: Path) -> None:
+        (folder / rel).unlink()
+        (folder / rel).write_bytes(data)
+    return edit
+
+
+def _fifo(rel: str):
+    def edit(folder: Path) -> None:
+        (folder / rel).unlink()
+        os.mkfifo(folder / rel)
+    return edit
+
+
+def _huge(rel: str):
+    def edit(folder: Path) -> None:
+        with (folder / rel).open("r+b") as f:
+            f.truncate(MAX_JSON_BYTES + 1)
+    return edit
+
+
+IMPORT_CASES = [
+    # offsets past the end of the article's text
+    ("brat", "offsets-past-end", _replace("mini_001.ann", "T2\tGPE 21 26", "T2\tGPE 21 9999"),
+     "import-offsets"),
+    # start after end
+    ("brat", "offsets-reversed", _replace("mini_001.ann", "T2\tGPE 21 26", "T2\tGPE 26 21"),
+     "import-offsets"),
+    # an entity type OntoNotes does not have
+    ("brat", "unknown-type", _replace("mini_001.ann", "T2\tGPE 21 26", "T2\tALIEN 21 26"),
+     "import-type"),
+    # a relation whose argument is a span that does not exist
+    ("brat", "relation-to-missing-span",
+     _append("mini_001.ann", "R9\tHasSource Arg1:T9 Arg2:T99\n"), "import-relation"),
+    # an attribute on a span that does not exist
+    ("brat", "attribute-on-missing-span", _append("mini_001.ann", "A99\tForm T99 direct\n"),
+     "import-relation"),
+    # one byte over the size limit: refused unread
+    ("brat", "huge-ann", _huge("mini_001.ann"), "import-syntax"),
+    # a named pipe where the .ann file should be: refused, never opened for reading
+    ("brat", "ann-is-a-pipe", _fifo("mini_001.ann"), "import-syntax"),
+    # metadata nested far deeper than the JSON depth limit
+    ("brat", "deep-metadata", _write("sokhan.json", b"[" * 100_000 + b"]" * 100_000),
+     "import-document"),
+    # metadata with NaN and a repeated key: not strict JSON
+    ("brat", "nan-metadata", _write("sokhan.json", b'{"documents": NaN}'), "import-document"),
+    ("brat", "repeated-key-metadata",
+     _write("sokhan.json", b'{"documents": {}, "documents": {"mini_001": {"annotator": "x"}}}'),
+     "import-document"),
+    # metadata whose whole value is an array
+    ("brat", "array-metadata", _write("sokhan.json", b"[]"), "import-document"),
+    # a pipe where the metadata should be
+    ("brat", "metadata-is-a-pipe", _fifo("sokhan.json"), "import-document"),
+    # an XMI file one byte over the limit, and one that is a named pipe
+    ("xmi", "huge-xmi", _huge("mini_001.xmi"), "import-xml"),
+    ("xmi", "xmi-is-a-pipe", _fifo("mini_001.xmi"), "import-xml"),
+    # a type system that is a pipe
+    ("xmi", "typesystem-is-a-pipe", _fifo("TypeSystem.xml"), "import-xml"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "case", "edit", "check"), IMPORT_CASES,
+                         ids=[c[1] for c in IMPORT_CASES])
+def test_a_hostile_import(fmt, case, edit, check, tmp_path, capsys):
+    from sokhan.cli import main
+
+    ws = Workspace(tmp_path)
+    inputs = ["--seeds", str(ws.root / "seeds"), "--annotations", str(ws.root / "annotations")]
+    assert main(["export", "--format", fmt, "--out", str(tmp_path / "export"), *inputs]) == 0
+    edit(tmp_path / "export")
+    name = "mini_001.ann" if fmt == "brat" else "mini_001.xmi"
+    out = tmp_path / "imported" / "mini_001.json"
+    capsys.readouterr()
+    old = signal.signal(signal.SIGALRM, lambda *_: pytest.fail(f"{case}: import blocked"))
+    signal.alarm(60)
+    try:
+        status = main(["import", "--format", fmt, str(tmp_path / "export" / name),
+                       "--out", str(out), *inputs])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert status == 1, err
+    assert {i["check"] for i in reported(err)} == {check}, err
+    assert not out.exists()

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO
-from test_checks import NOBODY, Workspace, reported
+from helpers import NOBODY, REPO, Workspace, reported
 
 DEPTH = 1_200  # deeper than Python's recursion limit of 1 000
 

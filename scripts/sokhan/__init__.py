@@ -6,5 +6,9 @@ turns records into rows, Parquet, the card and metadata, and ``evaluation`` meas
 what the card reports. ``build`` wires them together and ``cli`` is the command line.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+#: The version has one source, pyproject.toml; CITATION.cff is checked against it.
+__version__ = version("sokhan")
+#: The release date (ISO 8601): the card, Croissant and CITATION.cff (checked by a test).
 RELEASE_DATE = "2026-11-22"

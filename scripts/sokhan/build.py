@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sokhan.checks.annotations import check_annotation, check_pass
-from sokhan.checks.incidents import BuildError, Incident, shown_path
-from sokhan.checks.jsonfile import load_object
-from sokhan.checks.registry import check_pass_registry, check_registry
+from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded, shown_path
+from sokhan.checks.jsonfile import MAX_JSON_BYTES, parse_json, require_object
+from sokhan.checks.registry import check_registry
 from sokhan.checks.rows import check_rows
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
@@ -30,7 +33,7 @@ from sokhan.publication.swap import (
     staging_dir,
     write_file,
 )
-from sokhan.records import Corpus, Document, Entity
+from sokhan.records import AnnotationFile, Corpus, Document, Registry, Sentence
 from sokhan.stages.attach import attach
 from sokhan.stages.normalise import describe_changes, normalise
 from sokhan.stages.seeds import read_seeds
@@ -41,73 +44,136 @@ REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
 GENERATED = {"data/", "figures/", "README.md", "build-manifest.json", "croissant.json"}
 
+#: Told each stage's name and duration in seconds when it ends (the command line's
+#: progress lines).
+Progress = Callable[[str, float], None]
 
-def assemble(seeds_dir: Path, annotations_dir: Path) -> Corpus:
+
+@contextmanager
+def stage(name: str, progress: Progress | None) -> Iterator[None]:
+    """Time one stage and report it to ``progress`` (if any) when it succeeds."""
+    started = time.perf_counter()
+    yield
+    if progress is not None:
+        progress(name, time.perf_counter() - started)
+
+
+def assemble(seeds_dir: Path, annotations_dir: Path, progress: Progress | None = None) -> Corpus:
     """Run every stage up to the published rows, validating as it goes.
+
+    Everything the card and the manifest report is read here, once, and kept in
+    the returned corpus, so :func:`generate` reads nothing from disk.
 
     Raises:
         BuildError: with every incident found, before anything is written.
     """
-    seeds = read_seeds(seeds_dir)
+    with stage("seeds", progress):
+        seeds = read_seeds(seeds_dir)
     docs, sentences = [], {}
-    for seed in seeds:
-        norm = normalise(seed.raw_text)
-        doc = Document(seed, norm.text, norm.alignment, norm.repairs)
-        docs.append(doc)
-        sentences[doc.doc_id] = tokenise(doc, segment(doc), f"seeds/{seed.file}")
+    with stage("normalise, segment, tokenise", progress):
+        for seed in seeds:
+            norm = normalise(seed.raw_text)
+            doc = Document(seed, norm.text, norm.alignment, norm.repairs)
+            docs.append(doc)
+            sentences[doc.doc_id] = tokenise(doc, segment(doc), f"seeds/{seed.file}")
+    with stage("annotations", progress):
+        corpus = _annotations(docs, sentences, annotations_dir)
+    with stage("attach and rows", progress):
+        for doc in docs:
+            corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id],
+                                               corpus.gold.get(doc.doc_id))
+            corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
+            corpus.repairs.update(doc.repairs)
+        corpus.rows = make_rows(corpus)
+    with stage("row checks", progress):
+        check_rows(corpus)
+    return corpus
+
+
+def _annotations(docs: list[Document], sentences: dict[str, list[Sentence]],
+                 annotations_dir: Path) -> Corpus:
+    """Read and check the registry, the gold files and the passes, each file once.
+
+    Raises:
+        BuildError: with every incident found.
+    """
+    by_id = {d.doc_id: d for d in docs}
 
     incidents: list[Incident] = []
+    digests: dict[str, str] = {}
+
+    def read(path: Path, kind: str, check: str = "annotation-json") -> dict | None:
+        """The JSON object of one file (None on failure, reported); the top level's digests.
+
+        A file holding ``null``, a number, a string or an array is a broken file
+        of its kind, not a missing one: it is reported, never skipped.
+        """
+        data = read_bounded(path, MAX_JSON_BYTES)
+        if isinstance(data, Unreadable):
+            message = data.message + ("" if data.kind == "missing" else "; expected a JSON file")
+            incidents.append(Incident(shown_path(path), "", check, message))
+            return None
+        if path.parent == annotations_dir:
+            digests[path.name] = hashlib.sha256(data).hexdigest()
+        value, found = parse_json(data, shown_path(path), check)
+        if found:
+            incidents.extend(found)
+            return None
+        obj, found = require_object(value, shown_path(path), check, kind)
+        incidents.extend(found)
+        return obj
+
     registry_path = annotations_dir / REGISTRY
-    entities: dict[str, Entity] = {}
-    if registry_path.exists() or registry_path.is_symlink():
-        registry, found = load_object(registry_path, "registry-json", "the entity registry")
-        incidents += found
+    registry: Registry | None = None
+    if registry_path.exists() or registry_path.is_symlink():  # a broken link is reported
         # a registry that did not load is unusable: its mentions are not also unknown-entity
-        entities, found = check_registry(registry if not found else None,
+        registry, found = check_registry(read(registry_path, "the entity registry",
+                                              "registry-json"),
                                          shown_path(registry_path))
         incidents += found
-    by_id = {d.doc_id: d for d in docs}
-    annotations: dict[str, dict] = {}
+    entities = registry.by_id() if registry is not None else None
+    annotations: dict[str, AnnotationFile] = {}
     for path in _json_files(annotations_dir):
         if path.name == REGISTRY:
             continue
-        # a file holding null is a broken file, not a missing one: its failure is its incidents
-        ann, found = load_object(path, "annotation-json", "an annotation file")
-        incidents += found
-        if found:
+        value = read(path, "an annotation file")
+        if value is None:
             continue
-        doc = by_id.get(path.stem)
-        found = check_annotation(
-            ann, shown_path(path), doc, sentences.get(path.stem, []), entities, path.stem
+        target = by_id.get(path.stem)
+        ann, found = check_annotation(
+            value, shown_path(path), target, sentences.get(path.stem, []), entities, path.stem
         )
         incidents += found
-        if doc is not None and not found:
+        if ann is not None and target is not None and not found:
             annotations[path.stem] = ann
-    passes = annotations_dir / "passes"
-    for folder in sorted(p for p in passes.glob("*") if p.is_dir()) if passes.is_dir() else []:
-        for path in _json_files(folder):
-            if path.name == REGISTRY:
-                # each pass keeps its own registry; the agreement report reads it
-                own, found = load_object(path, "registry-json", "the pass's entity registry")
-                incidents += found or check_pass_registry(own, shown_path(path))
-                continue
-            ann, found = load_object(path, "annotation-json", "an annotation pass file")
+    passes: dict[str, dict[str, AnnotationFile]] = {}
+    pass_registries: dict[str, Registry] = {}
+    passes_dir = annotations_dir / "passes"
+    folders = sorted(p for p in passes_dir.glob("*") if p.is_dir()) if passes_dir.is_dir() else []
+    for path in (path for folder in folders for path in _json_files(folder)):
+        name = path.parent.name
+        if path.name == REGISTRY:
+            # each pass keeps its own registry; the agreement report reads it
+            own, found = check_registry(read(path, "the pass's entity registry", "registry-json"),
+                                        shown_path(path))
             incidents += found
-            if not found:
-                incidents += check_pass(ann, shown_path(path), by_id.get(path.stem), path.stem)
+            if own is not None:
+                pass_registries[name] = own
+            continue
+        value = read(path, "an annotation pass file")
+        if value is not None:
+            ann, found = check_pass(value, shown_path(path), by_id.get(path.stem), path.stem)
+            incidents += found
+            if ann is not None:
+                passes.setdefault(name, {})[path.stem] = ann
     if incidents:
         raise BuildError(incidents)
 
-    corpus = Corpus(
-        docs, sentences, {}, entities, assign_splits(docs), annotations_dir=annotations_dir
-    )
+    corpus = Corpus(docs, sentences, {}, entities or {}, assign_splits(docs))
     corpus.skipped = {"articles without an annotation file": len(docs) - len(annotations)}
-    for doc in docs:
-        corpus.layers[doc.doc_id] = attach(doc, sentences[doc.doc_id], annotations.get(doc.doc_id))
-        corpus.changes.update(describe_changes(doc.raw_text, doc.text, doc.alignment))
-        corpus.repairs.update(doc.repairs)
-    corpus.rows = make_rows(corpus)
-    check_rows(corpus)
+    corpus.annotation_digests = dict(sorted(digests.items()))
+    corpus.gold, corpus.registry = annotations, registry
+    corpus.passes, corpus.pass_registries = passes, pass_registries
     return corpus
 
 
@@ -115,11 +181,14 @@ def _json_files(folder: Path) -> list[Path]:
     """The ``*.json`` entries of a folder, whatever they are (each is checked when read)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.json"))
+    return sorted(folder.glob("*.json"))
 
 
-def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict[str, bytes]:
-    """Every file the build publishes, by path relative to the corpus folder."""
+def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
+    """Every file the build publishes, by path relative to the corpus folder.
+
+    Pure: everything comes from the assembled corpus and the (checked) card template.
+    """
     files: dict[str, bytes] = {}
     for config, splits in corpus.rows.items():
         for split, rows in splits.items():
@@ -132,36 +201,37 @@ def generate(corpus: Corpus, annotations_dir: Path, card_template: Path) -> dict
     for path, data in figures(corpus.rows).items():
         files[path] = data
         digests[path] = hashlib.sha256(data).hexdigest()
-    result = manifest(corpus, annotations_dir, digests)
+    result = manifest(corpus, digests)
     files["build-manifest.json"] = (
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()
     values = sections(corpus, result)
-    files["README.md"] = render_card(
-        read_card_template(card_template, set(values)), corpus, values
-    ).encode()
+    files["README.md"] = render_card(card_template, corpus, values).encode()
     return files
 
 
-def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path) -> dict:
+def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: Path,
+          progress: Progress | None = None) -> dict:
     """Build the corpus into ``out_dir`` (atomically) and return the build manifest.
 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
-    corpus = assemble(seeds_dir, annotations_dir)
-    files = generate(corpus, annotations_dir, card_template)
-    refuse_read_only(out_dir)
-    kept = plan_kept(out_dir, set(files))  # refuses what cannot be kept, before any change
-    staging = staging_dir(out_dir)
-    try:
-        for rel, data in files.items():
-            write_file(staging / rel, data)
-        link_kept_files(out_dir, staging, kept)
-        exchange(staging, out_dir)
-    except BaseException:
-        discard(staging)
-        raise
+    corpus = assemble(seeds_dir, annotations_dir, progress)
+    with stage("Parquet, card, Croissant, manifest", progress):
+        files = generate(corpus, read_card_template(card_template))
+    with stage("write", progress):
+        refuse_read_only(out_dir)
+        kept = plan_kept(out_dir, set(files))  # refuses what cannot be kept, before any change
+        staging = staging_dir(out_dir)
+        try:
+            for rel, data in files.items():
+                write_file(staging / rel, data)  # flushed: the swap must not publish empty files
+            link_kept_files(out_dir, staging, kept)
+            exchange(staging, out_dir)
+        except BaseException:
+            discard(staging)
+            raise
     return json.loads(files["build-manifest.json"])
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``sokhan build``, ``sokhan validate`` and ``sokhan checks``.
+"""The ``sokhan`` command line: every subcommand, its arguments and its exit status.
 
 Bad input ends with every incident on standard error, one per line as
 ``path: location: [check-id] message``, and exit status 1, never with a
@@ -9,34 +9,63 @@ traceback. An unexpected internal error prints one line and exits with status
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 import traceback
 from pathlib import Path
 
-from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table
+from sokhan import __version__
+from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table, shown_path
 
+#: Commands that only print: "nothing written" would say nothing about them.
+_REPORT_ONLY = frozenset({"checks", "agreement", "eval-zwnj"})
 #: Exit statuses.
 OK, BAD_INPUT, INTERNAL, INTERRUPTED = 0, 1, 2, 130
 
+_DESCRIPTION = ("Sokhan: build, check and measure a Persian news corpus annotated with "
+                "entities and quotations.")
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sokhan", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name, what in (("build", "build the corpus (atomically replaces the output folder)"),
-                       ("validate", "check seeds, annotations and the published corpus; "
-                                    "write nothing")):
-        p = sub.add_parser(name, help=what, description=what)
-        p.add_argument("--seeds", type=Path, default=Path("seeds"),
-                       help="seed folder (default: seeds)")
-        p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
-                       help="annotation folder (default: corpus/annotations)")
+
+def _inputs(p: argparse.ArgumentParser, card: bool = True) -> None:
+    p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                   help="seed folder (default: seeds)")
+    p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                   help="annotation folder (default: corpus/annotations)")
+    if card:
         # a str, not a Path: Path("") is ".", and an empty --out must be refused, not
         # taken for the working folder
         p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
         p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
                        help="dataset card template (default: dataset_card.md)")
+        p.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress lines (they are shown only on a terminal anyway)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sokhan", description=_DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"sokhan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, what in (("build", "build the corpus; validates everything first and replaces "
+                                 "the output folder atomically"),
+                       ("validate", "check seeds, annotations and the published corpus against "
+                                    "a fresh in-memory build; writes nothing")):
+        _inputs(sub.add_parser(name, help=what, description=what))
+    what = "pre-annotate an article: write a draft annotation file to review"
+    ann = sub.add_parser("annotate", help=what, description=what)
+    ann.add_argument("article", type=Path, help="the article (UTF-8, one paragraph a line)")
+    ann.add_argument("--out", required=True, help="the draft annotation file to write")
+    ann.add_argument("--doc-id", help="doc id for the draft (default: the file name's stem)")
+    what = "leave-one-out evaluation of the pre-annotator on the gold articles"
+    ev = sub.add_parser("eval-preannotator", help=what, description=what)
+    for p in (ann, ev):
+        p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="seed folder (default: seeds)")
+        p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                       help="annotation folder with the registry and the gold files "
+                            "(default: corpus/annotations)")
+    ev.add_argument("--json", action="store_true", help="print the table as JSON data")
     what = "write the static annotation browser (a self-contained HTML site)"
     p = sub.add_parser("browse", help=what, description=what)
     p.add_argument("--seeds", type=Path, default=Path("seeds"),
@@ -46,9 +75,43 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="site", help="site folder, replaced (default: site)")
     p.add_argument("--draft", type=Path, default=None,
                    help="browse this draft annotation file (sokhan annotate) instead of the gold")
-    checks = sub.add_parser("checks", help="list the stable check ids")
+    for name, what in (("export", "write the annotated articles in a standard format"),
+                       ("import", "read a corrected brat or XMI export back into an "
+                                  "annotation file")):
+        p = sub.add_parser(name, help=what, description=what)
+        p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="seed folder (default: seeds)")
+        p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                       help="annotation folder (default: corpus/annotations)")
+    export = sub.choices["export"]
+    export.add_argument("--format", required=True, choices=("conllu", "iob2", "brat", "xmi"))
+    # a str, not a Path: Path("") would silently mean the working folder
+    export.add_argument("--out", required=True, help="folder to write the files into")
+    imp = sub.choices["import"]
+    imp.add_argument("--format", required=True, choices=("xmi", "brat"))
+    imp.add_argument("file", type=Path, help="the .xmi file, or the .ann file (its .txt beside)")
+    imp.add_argument("--out", required=True, help="annotation file to write")
+    imp.add_argument("--typesystem", type=Path,
+                     help="TypeSystem.xml (default: the one beside the XMI file)")
+    imp.add_argument("--annotator", help="annotator name (default: the one the export recorded)")
+    checks = sub.add_parser("checks", help="list the stable check ids",
+                            description="list the stable check ids and what each one finds")
     checks.add_argument("--markdown", action="store_true",
                         help="print the Markdown table of docs/checks.md")
+    what = ("print the inter-annotator agreement of the annotation passes (the dataset "
+            "card's tables), computed on the validated seeds and annotations")
+    agreement = sub.add_parser("agreement", help="print inter-annotator agreement",
+                               description=what)
+    _inputs(agreement, card=False)
+    agreement.add_argument("--disagreements", action="store_true",
+                           help="print every disagreement between passes A and B as JSON")
+    what = ("print ZWNJ-restoration recall and precision on the seeds, hazm alone against "
+            "hazm + Sokhan, scored on the hand-labelled list shipped with the package")
+    zwnj = sub.add_parser("eval-zwnj", help="measure ZWNJ restoration", description=what)
+    zwnj.add_argument("--seeds", type=Path, default=Path("seeds"),
+                      help="seed folder (default: seeds)")
+    zwnj.add_argument("-v", "--verbose", action="store_true",
+                      help="also list misses and changes outside the listed words")
     return parser
 
 
@@ -66,14 +129,28 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         if command == "build":
             return _build(args)
+        if command == "agreement":
+            return _agreement(args)
+        if command == "eval-zwnj":
+            return _eval_zwnj(args)
+        if command == "annotate":
+            return _annotate(args)
+        if command == "eval-preannotator":
+            return _eval_preannotator(args)
         if command == "browse":
             return _browse(args)
+        if command == "export":
+            return _export(args)
+        if command == "import":
+            return _import(args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
             print(incident, file=sys.stderr)
-        print(f"sokhan {command}: {len(err.incidents)} problem(s); nothing written",
-              file=sys.stderr)
+        # the verdict, always the last line; every command that writes checks first and
+        # writes nothing when it finds a problem (the report-only commands write nothing anyway)
+        tail = "" if command in _REPORT_ONLY else "; nothing written"
+        print(f"sokhan {command}: {len(err.incidents)} problem(s){tail}", file=sys.stderr)
         return BAD_INPUT
     except KeyboardInterrupt:
         print(f"sokhan {command}: interrupted; the corpus folder is as it was",
@@ -95,10 +172,19 @@ def main(argv: list[str] | None = None) -> int:
         return INTERNAL
 
 
-def _preflight(args) -> None:
-    """Refuse a mistyped ``--annotations`` before it builds a corpus without annotations."""
-    from sokhan.checks.incidents import shown_path
+def _progress(args: argparse.Namespace):
+    """One line per finished stage on standard error, on a terminal and without ``-q``."""
+    if args.quiet or not sys.stderr.isatty():
+        return None
 
+    def report(name: str, seconds: float) -> None:
+        print(f"  {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _preflight(args: argparse.Namespace) -> None:
+    """Refuse a mistyped ``--annotations`` before it builds a corpus without annotations."""
     registry = args.annotations / "entities.json"
     if not registry.exists():
         raise BuildError([Incident(shown_path(registry), "", "registry-json",
@@ -106,7 +192,7 @@ def _preflight(args) -> None:
                                    "annotations folder (is --annotations right?)")])
 
 
-def _guard_output(args) -> Path:
+def _guard_output(args: argparse.Namespace) -> Path:
     """Refuse an output folder that could destroy the inputs, before anything is touched."""
     from sokhan.checks.outdir import output_incidents
 
@@ -120,7 +206,39 @@ def _guard_output(args) -> Path:
     return Path(args.out)
 
 
-def _build(args) -> int:
+def _annotate(args: argparse.Namespace) -> int:
+    from sokhan.annotate.run import run, summary
+    from sokhan.checks.outdir import output_incidents
+
+    started = time.perf_counter()
+    _preflight(args)
+    # the draft must not land in (or replace) an input: the gold folder, the seeds
+    incidents = output_incidents(args.out, {"article": args.article, "seeds": args.seeds,
+                                            "annotations": args.annotations})
+    if incidents:
+        raise BuildError(incidents)
+    result = run(args.article, Path(args.out), args.annotations, args.seeds, args.doc_id)
+    print(f"wrote draft {args.out}: {summary(result)} in {time.perf_counter() - started:.1f} s; "
+          "review it, set draft.status to reviewed, then run sokhan accept")
+    return OK
+
+
+def _eval_preannotator(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from sokhan.evaluation.preannotator import leave_one_out, markdown
+
+    _preflight(args)
+    table = leave_one_out(args.annotations, args.seeds)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(table), indent=1))
+    else:
+        print(markdown(table))
+    return OK
+
+
+def _build(args: argparse.Namespace) -> int:
     from sokhan.build import build
     from sokhan.publication.swap import recover
 
@@ -129,7 +247,7 @@ def _build(args) -> int:
     try:
         recover(args.out)  # a corpus a killed build left under its backup name
         _preflight(args)
-        result = build(args.seeds, args.annotations, args.out, args.card)
+        result = build(args.seeds, args.annotations, args.out, args.card, _progress(args))
     except OSError as err:
         # Inputs are read with their own checks, so what is left is writing the
         # corpus: a file where the folder should be, permissions, a full disk.
@@ -148,7 +266,7 @@ def _build(args) -> int:
     return OK
 
 
-def _browse(args) -> int:
+def _browse(args: argparse.Namespace) -> int:
     from sokhan.browse.output import write_site
     from sokhan.browse.pages import site
     from sokhan.browse.view import from_corpus, from_draft
@@ -190,15 +308,131 @@ def _browse(args) -> int:
     return OK
 
 
-def _validate(args) -> int:
+def _validate(args: argparse.Namespace) -> int:
     from sokhan.verify import verify
 
     args.out = Path(args.out)
     _preflight(args)
-    incidents = verify(args.seeds, args.annotations, args.out, args.card)
+    incidents = verify(args.seeds, args.annotations, args.out, args.card, _progress(args))
     if incidents:
         raise BuildError(incidents)
-    print(f"{args.out}: valid; seeds, annotations and published files agree with a fresh build")
+    print(f"sokhan validate: {args.out} is valid; seeds, annotations and published files "
+          "agree with a fresh build")
+    return OK
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    from sokhan.build import assemble
+    from sokhan.evaluation.agreement import PASSES, disagreements, markdown_report, pass_files
+
+    _preflight(args)
+    corpus = assemble(args.seeds, args.annotations)
+    if args.disagreements:
+        a, b = (pass_files(corpus, p) for p in PASSES)
+        print(json.dumps(disagreements(a, b), ensure_ascii=False, indent=1))
+    else:
+        print(markdown_report(corpus))
+    return OK
+
+
+def _eval_zwnj(args: argparse.Namespace) -> int:
+    from sokhan.evaluation.zwnj import report_text
+    from sokhan.stages.seeds import read_seeds
+
+    # verified seeds: a missing or altered folder is refused like in a build
+    lines = {s.doc_id: s.raw_text.split("\n") for s in read_seeds(args.seeds)}
+    print(report_text(lines, verbose=args.verbose))
+    return OK
+
+
+def _export(args) -> int:
+    from sokhan.build import assemble
+    from sokhan.checks.jsonfile import load_object
+    from sokhan.checks.outdir import output_incidents
+    from sokhan.exchange.adapter import exchange_documents
+    from sokhan.exchange.export import export_files
+    from sokhan.publication.columns import config_splits
+    from sokhan.publication.swap import (
+        discard,
+        exchange,
+        link_kept_files,
+        plan_kept,
+        staging_dir,
+        write_file,
+    )
+
+    _preflight(args)
+    incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations})
+    if incidents:
+        raise BuildError(incidents)
+    corpus = assemble(args.seeds, args.annotations)  # validates every input first
+    annotations: dict[str, dict] = {}
+    for doc in corpus.docs:
+        path = args.annotations / f"{doc.doc_id}.json"
+        if path.exists():
+            # valid when assemble checked it; one changed since is refused, not exported
+            ann, found = load_object(path, "annotation-json", "an annotation file")
+            if found:
+                raise BuildError(found)
+            assert ann is not None
+            annotations[doc.doc_id] = ann
+    docs = exchange_documents(corpus, annotations)
+    files = export_files(args.format, docs, config_splits("sentences"))
+    try:
+        # as the build does: written beside the folder, then swapped in whole, so a failed
+        # or killed export leaves the old one; files it does not write are kept
+        out = Path(args.out)
+        kept = plan_kept(out, set(files))  # refuses what cannot be kept, before any change
+        staging = staging_dir(out)
+        try:
+            for rel, text in files.items():
+                write_file(staging / rel, text.encode("utf-8"))
+            link_kept_files(out, staging, kept)
+            exchange(staging, out)
+        except BaseException:
+            discard(staging)
+            raise
+    except OSError as err:
+        raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
+                                   f"{err.strerror or err}; expected a writable folder")]) from None
+    size = sum(len(t.encode("utf-8")) for t in files.values())
+    print(f"exported {len(docs)} articles as {args.format} to {args.out}: {len(files)} files, "
+          f"{size} bytes")
+    skipped = len(corpus.docs) - len(docs)
+    if skipped:
+        print(f"skipped: {skipped} articles without an annotation file")
+    return OK
+
+
+def _import(args) -> int:
+    from sokhan.build import assemble
+    from sokhan.checks.incidents import shown_path
+    from sokhan.checks.outdir import output_incidents
+    from sokhan.exchange.importer import annotation_bytes, import_annotation
+
+    _preflight(args)
+    # the gold files are never rewritten by a script: --out inside the annotations is refused
+    incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations,
+                                            "imported file": args.file})
+    if incidents:
+        raise BuildError(incidents)
+    out = Path(args.out)
+    corpus = assemble(args.seeds, args.annotations)
+    ann = import_annotation(args.format, args.file, corpus, typesystem=args.typesystem,
+                            annotator=args.annotator)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+        try:
+            partial.write_bytes(annotation_bytes(ann))
+            partial.replace(out)  # one rename: the old file or the new one, never half of one
+        finally:
+            partial.unlink(missing_ok=True)
+    except OSError as err:
+        raise BuildError([Incident(shown_path(out), "", "corpus-write",
+                                   f"{err.strerror or err}; expected a writable file")]) from None
+    print(f"imported {args.file} into {args.out}: {len(ann['mentions'])} mentions, "
+          f"{len(ann['quotes'])} quotations of {ann['doc_id']}")
     return OK
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sokhan.stages.alignment import Alignment
 
@@ -173,6 +172,75 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class RawSpan:
+    """A span of a seed's raw text as an annotator wrote it: offsets and the copied text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class MentionAnnotation:
+    """One entity mention of an annotation file."""
+
+    id: str
+    span: RawSpan
+    type: str
+    entity: str | None
+
+
+@dataclass(frozen=True)
+class QuoteAnnotation:
+    """One quotation of an annotation file."""
+
+    id: str
+    form: str
+    cue: RawSpan
+    content: tuple[RawSpan, ...]
+    speaker: RawSpan | None
+    speaker_kind: str
+    speaker_entity: str
+    addressee_entity: str | None
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The ``draft`` block of a machine draft (never accepted as gold)."""
+
+    tool: str
+    version: str
+    status: str
+    proposed_entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True)
+class AnnotationFile:
+    """An annotation file (gold or one annotator's pass), parsed after its schema check."""
+
+    doc_id: str
+    annotator: str
+    mentions: tuple[MentionAnnotation, ...]
+    quotes: tuple[QuoteAnnotation, ...]
+    draft: Draft | None = None
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The entity registry, parsed after its schema check; entries in file order."""
+
+    entities: tuple[Entity, ...]
+
+    def by_id(self) -> dict[str, Entity]:
+        """The entities by id; the first entry wins when an id repeats."""
+        out: dict[str, Entity] = {}
+        for e in self.entities:
+            out.setdefault(e.id, e)
+        return out
+
+
+@dataclass(frozen=True)
 class Attached:
     """A document's annotation layers, ready to publish."""
 
@@ -188,7 +256,7 @@ class Attached:
 
 @dataclass
 class Corpus:
-    """Everything a build produces, in memory."""
+    """Everything a build produces, in memory: what the card and manifest are made from."""
 
     docs: list[Document]
     sentences: dict[str, list[Sentence]]
@@ -196,7 +264,15 @@ class Corpus:
     entities: dict[str, Entity]
     splits: dict[str, str]
     rows: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
-    changes: Counter = field(default_factory=Counter)
-    repairs: Counter = field(default_factory=Counter)
+    changes: Counter[str] = field(default_factory=Counter)
+    repairs: Counter[str] = field(default_factory=Counter)
     skipped: dict[str, int] = field(default_factory=dict)
-    annotations_dir: Path = Path("corpus/annotations")
+    #: sha256 of every file of the annotation folder's top level, by file name
+    annotation_digests: dict[str, str] = field(default_factory=dict)
+    #: the gold annotation files by doc id
+    gold: dict[str, AnnotationFile] = field(default_factory=dict)
+    #: each annotator's pass (``passes/<name>/``): its files by doc id, and its registry
+    passes: dict[str, dict[str, AnnotationFile]] = field(default_factory=dict)
+    pass_registries: dict[str, Registry] = field(default_factory=dict)
+    #: the gold registry as validated (None when the folder has none)
+    registry: Registry | None = None

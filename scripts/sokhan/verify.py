@@ -11,17 +11,26 @@ import os
 import stat
 from pathlib import Path
 
-from sokhan.build import assemble, generate
+from sokhan.build import Progress, assemble, generate, stage
 from sokhan.checks.incidents import Incident, shown_path
+from sokhan.publication.card import read_card_template
 
 
-def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path) -> list[Incident]:
+def verify(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card: Path,
+           progress: Progress | None = None) -> list[Incident]:
     """Every difference between the corpus folder and a fresh build.
 
     Raises:
         BuildError: when the inputs themselves are bad.
     """
-    fresh = generate(assemble(seeds_dir, annotations_dir), annotations_dir, card)
+    corpus = assemble(seeds_dir, annotations_dir, progress)
+    with stage("Parquet, card, Croissant, manifest", progress):
+        fresh = generate(corpus, read_card_template(card))
+    with stage("compare", progress):
+        return _compare(fresh, out_dir)
+
+
+def _compare(fresh: dict[str, bytes], out_dir: Path) -> list[Incident]:
     incidents = []
     for rel, data in sorted(fresh.items()):
         path = out_dir / rel

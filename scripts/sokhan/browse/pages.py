@@ -179,9 +179,13 @@ def _marks(view: View, article: Article, layer: str, prefix: str) -> list[Mark]:
         if s.repeat_of:
             label += f" · repeat of {short(s.repeat_of)}"
         classes = f"s role-{s.role}" + (" repeat" if s.repeat_of else "")
-        tag = "<span" + attrs(class_=classes, id=prefix + s.id, data_s=s.id, data_role=s.role,
-                              data_label=label) + ">"
-        marks.append(Mark(start, end, 1, s.id, lambda _first, tag=tag: tag))
+        opening = "<span" + attrs(class_=classes, id=prefix + s.id, data_s=s.id,
+                                  data_role=s.role, data_label=label) + ">"
+
+        def sentence_tag(_first: bool, opening: str = opening) -> str:
+            return opening
+
+        marks.append(Mark(start, end, 1, s.id, sentence_tag))
 
     groups: dict[tuple[str, int, int], list[tuple[Quote, Span]]] = defaultdict(list)
     for q in article.layers.quotes:

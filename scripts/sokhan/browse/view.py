@@ -55,7 +55,7 @@ def from_corpus(corpus: Corpus) -> View:
     )
 
 
-def from_draft(corpus: Corpus, draft: dict, path: str) -> View:
+def from_draft(corpus: Corpus, draft: object, path: str) -> View:
     """One draft annotation file, checked against its article and the registry.
 
     Args:
@@ -78,7 +78,8 @@ def from_draft(corpus: Corpus, draft: dict, path: str) -> View:
         raise BuildError(block_incidents)
     block = draft["draft"]
     proposed_raw = block.get("proposed_entities", [])
-    proposed, incidents = check_registry({"entities": proposed_raw}, path)
+    registry, incidents = check_registry({"entities": proposed_raw}, path)
+    proposed = registry.by_id() if registry is not None else {}
     incidents = [Incident(i.path, f"/draft/proposed_entities{i.where.removeprefix('/entities')}",
                           i.check, i.message) for i in incidents]
     clash = sorted(set(proposed) & set(corpus.entities))
@@ -91,13 +92,13 @@ def from_draft(corpus: Corpus, draft: dict, path: str) -> View:
     doc_id = ann.get("doc_id")
     docs = {d.doc_id: d for d in corpus.docs}
     doc = docs.get(doc_id) if isinstance(doc_id, str) else None
-    sentences = corpus.sentences.get(doc_id, []) if doc is not None else []
-    found = check_annotation(ann, path, doc, sentences, entities,
-                             doc_id if isinstance(doc_id, str) else "")
+    sentences = corpus.sentences.get(doc.doc_id, []) if doc is not None else []
+    parsed, found = check_annotation(ann, path, doc, sentences, entities,
+                                     doc_id if isinstance(doc_id, str) else "")
     if found:
         raise BuildError(found)
-    assert doc is not None  # check_annotation reports a missing article
+    assert doc is not None and parsed is not None  # check_annotation reports both
     article = Article(doc, corpus.splits[doc.doc_id], tuple(sentences),
-                      attach(doc, sentences, ann))
+                      attach(doc, sentences, parsed))
     return View((article,), entities, frozenset(proposed),
                 {k: block.get(k) for k in ("tool", "version", "status")})

@@ -93,6 +93,22 @@ CHECKS: dict[str, str] = {
     "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
                      "contains or lies inside an input, is a project root, or contains the "
                      "working folder; refused before anything is touched",
+    # sokhan import: a brat or XMI export read back
+    "import-syntax": "a brat .ann file has a line that is not brat standoff, a repeated id or a "
+                     "discontinuous span",
+    "import-xml": "an XMI file or its type system is not well-formed XML or not a UIMA CAS "
+                  "that loads with the type system",
+    "import-type": "an imported annotation has an unknown type, label, attribute, relation or "
+                   "reference database",
+    "import-offsets": "an imported span lies outside the text, is empty, or its brat text "
+                      "differs from the .txt at its offsets",
+    "import-relation": "an imported relation, attribute, reference or note points at a missing "
+                       "span or one of the wrong kind, or a speaker or content span belongs "
+                       "to no cue",
+    "import-text": "the imported document's text differs from the corpus article (raw for "
+                   "brat, normalised for XMI)",
+    "import-document": "the imported file names no article of the corpus, or its export "
+                       "metadata (document id, annotator) is missing",
 }
 
 #: What a user does about each check (the third column of ``docs/checks.md``).
@@ -157,6 +173,17 @@ ACTIONS: dict[str, str] = {
     "corpus-conflict": "move the entry out of the corpus folder: the build writes there",
     "corpus-write": "make the corpus folder writable, free disk space, or choose another --out",
     "output-unsafe": "name a folder of its own for the output, such as corpus",
+    "import-syntax": "fix the .ann line the message names (brat standoff, one id each, one "
+                     "continuous span)",
+    "import-xml": "export again, or fix the XML at the place given so it loads with "
+                  "TypeSystem.xml",
+    "import-type": "use one of the types, labels or values the message lists",
+    "import-offsets": "correct the offsets so the span covers the text it copies",
+    "import-relation": "point the relation at an existing span of the right kind, or remove it",
+    "import-text": "annotate the exported text unchanged: the article itself is not edited "
+                   "on import",
+    "import-document": "import the files of a `sokhan export`, with its sokhan.json, for an "
+                       "article of the corpus",
 }
 
 

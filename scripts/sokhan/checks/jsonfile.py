@@ -33,24 +33,30 @@ def pointer(parts: Iterable) -> str:
 
 
 
-class _DuplicateKeys(dict):
-    """An object in which some key appeared more than once (JSON allows it; we do not)."""
+class _Objects:
+    """An ``object_pairs_hook`` that remembers the first repeated key of each object.
 
-    duplicates: list[str]
+    JSON allows a key twice in one object and ``json`` keeps the last value; we
+    refuse it, so the hook notes the object (by identity, while it is alive).
+    """
 
+    def __init__(self) -> None:
+        self.repeated: dict[int, str] = {}
+        # flagged objects stay referenced: one dropped as a repeated key's value must not
+        # free its id for another object
+        self._kept: list[dict] = []
 
-def _pairs(pairs: list[tuple[str, object]]) -> dict:
-    out = dict(pairs)
-    if len(out) == len(pairs):
+    def __call__(self, pairs: list[tuple[str, object]]) -> dict:
+        out = dict(pairs)
+        if len(out) < len(pairs):
+            seen: set[str] = set()
+            for k, _ in pairs:
+                if k in seen:
+                    self.repeated[id(out)] = k
+                    self._kept.append(out)
+                    break
+                seen.add(k)
         return out
-    flagged = _DuplicateKeys(out)
-    seen: set[str] = set()
-    flagged.duplicates = []
-    for k, _ in pairs:
-        if k in seen:
-            flagged.duplicates.append(k)
-        seen.add(k)
-    return flagged
 
 
 def _no_constant(name: str):
@@ -148,8 +154,18 @@ def load_object(path: Path, check: str, kind: str) -> tuple[dict | None, list[In
     value, incidents = load_json(path, check)
     if incidents:
         return None, incidents
+    return require_object(value, shown_path(path), check, kind)
+
+
+def require_object(value: object, shown: str, check: str,
+                   kind: str) -> tuple[dict | None, list[Incident]]:
+    """``value`` when it is a JSON object; otherwise one ``check`` incident at ``/``.
+
+    Returns:
+        ``(object, [])`` or ``(None, incidents)``.
+    """
     if not isinstance(value, dict):
-        return None, [Incident(shown_path(path), "/", check,
+        return None, [Incident(shown, "/", check,
                                f"the file holds {json_type(value)}; expected a JSON object "
                                f"({kind})")]
     return value, []
@@ -181,7 +197,8 @@ def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incide
         return fail(deep, f"nested more than {MAX_JSON_DEPTH} levels deep; expected at most "
                           f"{MAX_JSON_DEPTH}")
     try:
-        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+        objects = _Objects()
+        value = json.loads(text, object_pairs_hook=objects, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
         return fail(f"line {err.lineno} column {err.colno}", f"{err.msg}; expected valid JSON")
     except RecursionError:  # cannot happen below MAX_JSON_DEPTH; kept as a safety net
@@ -189,7 +206,8 @@ def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incide
     except ValueError as err:  # NaN, Infinity, or an integer too long to convert
         return fail(_locate(text, _NOT_JSON_NUMBER), f"{err}; expected valid JSON")
     incidents = [Incident(shown, pointer(p), check,
-                          f"key {clip(node.duplicates[0])} appears more than once in this object; "
-                          "expected each key once")
-                 for p, node in walk(value) if isinstance(node, _DuplicateKeys)]
+                          f"key {clip(objects.repeated[id(node)])} appears more than once in "
+                          "this object; expected each key once")
+                 for p, node in walk(value)
+                 if isinstance(node, dict) and id(node) in objects.repeated]
     return (None, incidents) if incidents else (value, [])

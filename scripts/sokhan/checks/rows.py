@@ -32,7 +32,7 @@ def check_rows(corpus: Corpus) -> None:
                 incidents += schema_incidents(
                     row, _SCHEMA_OF[config], shown, "record-schema", prefix=f"/{k}"
                 )
-                doc = docs.get(row.get("doc_id"))
+                doc = docs.get(row.get("doc_id", ""))
                 if doc is not None:
                     incidents += [
                         Incident(shown, f"/{k}{w}", "record-offsets", m)

@@ -1,21 +1,28 @@
-"""Inter-annotator agreement between two independent annotation passes.
+"""Inter-annotator agreement between independent annotation passes.
 
 Passes live in ``corpus/annotations/passes/<pass>/<doc_id>.json`` in the gold
-format. Entities are compared by exact span and type; quotations are matched
-one to one by overlapping cues, then compared on cue span, content and speaker.
+format; the build validates and parses them with the gold files, and this module
+works on those records. Entities are compared by exact span and type; quotations
+are matched one to one by overlapping cues, then compared on cue span, content
+and speaker.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import asdict, dataclass, replace
 
-from sokhan.checks.incidents import BuildError
-from sokhan.checks.jsonfile import load_object
-from sokhan.records import ENTITY_TYPES, NUMERIC_TYPES
+from sokhan.records import (
+    ENTITY_TYPES,
+    NUMERIC_TYPES,
+    AnnotationFile,
+    Corpus,
+    QuoteAnnotation,
+    RawSpan,
+    Registry,
+)
+
+Pass = dict[str, AnnotationFile]
 
 PASSES = ("a", "b")
 
@@ -36,59 +43,65 @@ class Prf:
         )
 
 
-def load_pass(root: Path, name: str) -> dict[str, dict]:
+def pass_files(corpus: Corpus, name: str) -> Pass:
     """One pass's annotation files by doc id, with entity ids mapped to the gold registry.
 
     Each pass keeps its own registry; an id that is not in the gold registry is
     mapped to the gold entity of the same type sharing an alias (or, for a
     group, the same members), so agreement measures resolution, not naming.
     """
-    folder = root / "passes" / name
-    docs = {
-        p.stem: _read(p, "annotation-json")
-        for p in sorted(folder.glob("*.json"))
-        if p.name != "entities.json"
-    }
-    if (folder / "entities.json").exists() and (root / "entities.json").exists():
-        mapping = registry_map(
-            _read(folder / "entities.json", "registry-json"),
-            _read(root / "entities.json", "registry-json"),
+    files = corpus.passes.get(name, {})
+    own = corpus.pass_registries.get(name)
+    if own is None or corpus.registry is None:
+        return dict(files)
+    mapping = registry_map(own, corpus.registry)
+
+    def m(entity: str | None) -> str | None:
+        return mapping.get(entity, entity) if entity is not None else None
+
+    return {
+        doc_id: replace(
+            ann,
+            mentions=tuple(replace(x, entity=m(x.entity)) for x in ann.mentions),
+            quotes=tuple(replace(q, speaker_entity=mapping.get(q.speaker_entity,
+                                                               q.speaker_entity),
+                                 addressee_entity=m(q.addressee_entity))
+                         for q in ann.quotes),
         )
-        for ann in docs.values():
-            for m in ann["mentions"]:
-                m["entity"] = mapping.get(m["entity"], m["entity"])
-            for q in ann["quotes"]:
-                q["speaker_entity"] = mapping.get(q["speaker_entity"], q["speaker_entity"])
-                q["addressee_entity"] = mapping.get(q["addressee_entity"], q["addressee_entity"])
-    return docs
+        for doc_id, ann in files.items()
+    }
 
 
-def registry_map(own: dict, gold: dict) -> dict[str, str]:
+def registry_map(own: Registry, gold: Registry) -> dict[str, str]:
     """Map a pass's entity ids to gold ids (only ids the gold registry lacks)."""
-    gold_ids = {e["id"] for e in gold["entities"]}
+    gold_ids = {e.id for e in gold.entities}
     out = {}
-    for e in own["entities"]:
-        if e["id"] in gold_ids:
+    for e in own.entities:
+        if e.id in gold_ids:
             continue
-        for g in gold["entities"]:
-            same_group = e["is_group"] and g["is_group"] and set(e["members"]) == set(g["members"])
-            shared_alias = (
-                not e["is_group"]
-                and g["type"] == e["type"]
-                and set(e["aliases"]) & set(g["aliases"])
-            )
+        for g in gold.entities:
+            same_group = e.is_group and g.is_group and set(e.members) == set(g.members)
+            shared_alias = not e.is_group and g.type == e.type and set(e.aliases) & set(g.aliases)
             if same_group or shared_alias:
-                out[e["id"]] = g["id"]
+                out[e.id] = g.id
                 break
     return out
 
 
-def entity_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, Prf]:
+def _mentions(p: Pass, doc_id: str) -> tuple:
+    return p[doc_id].mentions if doc_id in p else ()
+
+
+def _quotes(p: Pass, doc_id: str) -> tuple[QuoteAnnotation, ...]:
+    return p[doc_id].quotes if doc_id in p else ()
+
+
+def entity_agreement(a: Pass, b: Pass) -> dict[str, Prf]:
     """Exact span-and-type agreement per entity type (and ``named``/``numeric``/``all``)."""
-    counts: dict[str, Counter] = {}
+    counts: dict[str, Counter[str]] = {}
     for doc_id in sorted(set(a) | set(b)):
-        sa = {(m["start"], m["end"], m["type"]) for m in a.get(doc_id, {}).get("mentions", [])}
-        sb = {(m["start"], m["end"], m["type"]) for m in b.get(doc_id, {}).get("mentions", [])}
+        sa = {(m.span.start, m.span.end, m.type) for m in _mentions(a, doc_id)}
+        sb = {(m.span.start, m.span.end, m.type) for m in _mentions(b, doc_id)}
         for key, group in ((sa & sb, "tp"), (sa - sb, "fp"), (sb - sa, "fn")):
             for _, _, t in key:
                 for bucket in (t, "numeric" if t in NUMERIC_TYPES else "named", "all"):
@@ -96,20 +109,22 @@ def entity_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, Prf]:
     return {k: Prf(c["tp"], c["fp"], c["fn"]) for k, c in counts.items()}
 
 
-def _overlap(x: dict, y: dict) -> int:
-    return max(0, min(x["end"], y["end"]) - max(x["start"], y["start"]))
+def _overlap(x: RawSpan, y: RawSpan) -> int:
+    return max(0, min(x.end, y.end) - max(x.start, y.start))
 
 
-def match_quotes(qa: list[dict], qb: list[dict]) -> list[tuple[dict, dict]]:
+def match_quotes(qa: tuple[QuoteAnnotation, ...] | list[QuoteAnnotation],
+                 qb: tuple[QuoteAnnotation, ...] | list[QuoteAnnotation],
+                 ) -> list[tuple[QuoteAnnotation, QuoteAnnotation]]:
     """Pair quotations whose cues overlap (or, failing that, whose contents overlap)."""
     pairs, used = [], set()
-    for x in sorted(qa, key=lambda q: q["cue"]["start"]):
+    for x in sorted(qa, key=lambda q: q.cue.start):
         best, best_score = None, 0
         for j, y in enumerate(qb):
             if j in used:
                 continue
-            score = _overlap(x["cue"], y["cue"]) * 10_000 + sum(
-                _overlap(c, d) for c in x["content"] for d in y["content"]
+            score = _overlap(x.cue, y.cue) * 10_000 + sum(
+                _overlap(c, d) for c in x.content for d in y.content
             )
             if score > best_score:
                 best, best_score = j, score
@@ -119,27 +134,24 @@ def match_quotes(qa: list[dict], qb: list[dict]) -> list[tuple[dict, dict]]:
     return pairs
 
 
-def _chars(spans: list[dict]) -> set[int]:
-    return {i for s in spans for i in range(s["start"], s["end"])}
+def _chars(spans: tuple[RawSpan, ...]) -> set[int]:
+    return {i for s in spans for i in range(s.start, s.end)}
 
 
-def quote_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, float | int]:
+def quote_agreement(a: Pass, b: Pass) -> dict[str, float | int]:
     """Detection F1, exact-cue F1, content overlap and speaker accuracy."""
     n_a = n_b = matched = cue_exact = speaker_same = form_same = 0
     overlap_sum = 0.0
     for doc_id in sorted(set(a) | set(b)):
-        qa, qb = a.get(doc_id, {}).get("quotes", []), b.get(doc_id, {}).get("quotes", [])
+        qa, qb = _quotes(a, doc_id), _quotes(b, doc_id)
         n_a, n_b = n_a + len(qa), n_b + len(qb)
         for x, y in match_quotes(qa, qb):
             matched += 1
-            cue_exact += (x["cue"]["start"], x["cue"]["end"]) == (
-                y["cue"]["start"],
-                y["cue"]["end"],
-            )
-            cx, cy = _chars(x["content"]), _chars(y["content"])
+            cue_exact += (x.cue.start, x.cue.end) == (y.cue.start, y.cue.end)
+            cx, cy = _chars(x.content), _chars(y.content)
             overlap_sum += 2 * len(cx & cy) / (len(cx) + len(cy)) if cx or cy else 1.0
-            speaker_same += x["speaker_entity"] == y["speaker_entity"]
-            form_same += x["form"] == y["form"]
+            speaker_same += x.speaker_entity == y.speaker_entity
+            form_same += x.form == y.form
     return {
         "quotes_a": n_a,
         "quotes_b": n_b,
@@ -152,12 +164,8 @@ def quote_agreement(a: dict[str, dict], b: dict[str, dict]) -> dict[str, float |
     }
 
 
-def _mention_key(doc_id: str, m: dict) -> str:
-    return f"{doc_id} mention {m['start']}-{m['end']} {m['type']} «{m['text']}»"
-
-
-def _quote_key(doc_id: str, q: dict) -> str:
-    return f"{doc_id} quote cue {q['cue']['start']}-{q['cue']['end']} «{q['cue']['text']}»"
+def _quote_key(doc_id: str, q: QuoteAnnotation) -> str:
+    return f"{doc_id} quote cue {q.cue.start}-{q.cue.end} «{q.cue.text}»"
 
 
 _QUOTE_FIELDS = (
@@ -171,7 +179,16 @@ _QUOTE_FIELDS = (
 )
 
 
-def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
+def _plain(value: object) -> object:
+    """A field of a quotation as JSON would hold it (spans as objects)."""
+    if isinstance(value, RawSpan):
+        return asdict(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def disagreements(a: Pass, b: Pass) -> dict[str, dict]:
     """Every point where the two passes differ, by a stable key.
 
     Each value holds what pass A and pass B say (None where a pass has nothing):
@@ -180,27 +197,31 @@ def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
     """
     out: dict[str, dict] = {}
     for doc_id in sorted(set(a) | set(b)):
-        ma = {(m["start"], m["end"]): m for m in a.get(doc_id, {}).get("mentions", [])}
-        mb = {(m["start"], m["end"]): m for m in b.get(doc_id, {}).get("mentions", [])}
+        ma = {(m.span.start, m.span.end): m for m in _mentions(a, doc_id)}
+        mb = {(m.span.start, m.span.end): m for m in _mentions(b, doc_id)}
         for span in sorted(set(ma) | set(mb)):
             x, y = ma.get(span), mb.get(span)
-            if x is None or y is None or (x["type"], x["entity"]) != (y["type"], y["entity"]):
-                out[_mention_key(doc_id, x or y)] = {
-                    "a": x and {"type": x["type"], "entity": x["entity"]},
-                    "b": y and {"type": y["type"], "entity": y["entity"]},
+            if x is None or y is None or (x.type, x.entity) != (y.type, y.entity):
+                m = x or y
+                assert m is not None  # the span came from one of them
+                key = f"{doc_id} mention {m.span.start}-{m.span.end} {m.type} «{m.span.text}»"
+                out[key] = {
+                    "a": x and {"type": x.type, "entity": x.entity},
+                    "b": y and {"type": y.type, "entity": y.entity},
                 }
-        qa, qb = a.get(doc_id, {}).get("quotes", []), b.get(doc_id, {}).get("quotes", [])
+        qa, qb = _quotes(a, doc_id), _quotes(b, doc_id)
         pairs = match_quotes(qa, qb)
         paired_a = {id(x) for x, _ in pairs}
         paired_b = {id(y) for _, y in pairs}
         for x, y in pairs:
             for f in _QUOTE_FIELDS:
-                if x[f] != y[f]:
-                    out[f"{_quote_key(doc_id, x)} {f}"] = {"a": x[f], "b": y[f]}
-            if (x["parent"] is None) != (y["parent"] is None):
+                if getattr(x, f) != getattr(y, f):
+                    out[f"{_quote_key(doc_id, x)} {f}"] = {"a": _plain(getattr(x, f)),
+                                                           "b": _plain(getattr(y, f))}
+            if (x.parent is None) != (y.parent is None):
                 out[f"{_quote_key(doc_id, x)} nested"] = {
-                    "a": x["parent"] is not None,
-                    "b": y["parent"] is not None,
+                    "a": x.parent is not None,
+                    "b": y.parent is not None,
                 }
         for x in qa:
             if id(x) not in paired_a:
@@ -211,7 +232,7 @@ def disagreements(a: dict[str, dict], b: dict[str, dict]) -> dict[str, dict]:
     return out
 
 
-def pair_tables(x: dict[str, dict], y: dict[str, dict], x_name: str, y_name: str) -> str:
+def pair_tables(x: Pass, y: Pass, x_name: str, y_name: str) -> str:
     """Entity and quotation agreement of two annotations as Markdown tables."""
     ents = entity_agreement(x, y)
     rows = [
@@ -239,38 +260,13 @@ def pair_tables(x: dict[str, dict], y: dict[str, dict], x_name: str, y_name: str
     )
 
 
-def load_gold(annotations_dir: Path) -> dict[str, dict]:
-    """The adjudicated gold files by doc id."""
-    return {
-        p.stem: _read(p, "annotation-json")
-        for p in sorted(annotations_dir.glob("*.json"))
-        if p.name != "entities.json"
-    }
-
-
-def _read(path: Path, check: str) -> dict:
-    """A JSON object read with the build's strict, bounded reader.
-
-    The build has checked these files before the card asks for the report; a
-    file changed since (or read by the command line on its own) is refused here
-    with the same check id, never parsed leniently.
-
-    Raises:
-        BuildError: when the file is not a strict JSON object.
-    """
-    value, incidents = load_object(path, check, "an annotation pass or registry")
-    if incidents:
-        raise BuildError(incidents)
-    return value  # type: ignore[return-value]
-
-
-def markdown_report(annotations_dir: Path) -> str:
+def markdown_report(corpus: Corpus) -> str:
     """The agreement tables for the dataset card.
 
     Entities match on exact start, end and type; quotations are paired by
     overlapping cues (or contents) and then compared field by field.
     """
-    a, b = (load_pass(annotations_dir, p) for p in PASSES)
+    a, b = (pass_files(corpus, p) for p in PASSES)
     if not a or not b:
         return "_No double annotation is in the repository yet, so no agreement is reported._"
     parts = [
@@ -286,7 +282,7 @@ def markdown_report(annotations_dir: Path) -> str:
             "cases of these articles explicitly, are applied reproducibly; it is not evidence of "
             "agreement between independent human judgements and should not be read as such.",
         ]
-    blind = load_pass(annotations_dir, "c")
+    blind = pass_files(corpus, "c")
     if blind:
         parts += [
             "",
@@ -299,24 +295,3 @@ def markdown_report(annotations_dir: Path) -> str:
             pair_tables(a, blind, "A", "C"),
         ]
     return "\n".join(parts)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print the agreement report, or with ``--disagreements`` every disagreement as JSON.
-
-    ``python -m sokhan.evaluation.agreement [--disagreements] [annotations_dir]``
-    """
-    args = sys.argv[1:] if argv is None else argv
-    listing = "--disagreements" in args
-    args = [x for x in args if x != "--disagreements"]
-    root = Path(args[0] if args else "corpus/annotations")
-    if listing:
-        a, b = (load_pass(root, p) for p in PASSES)
-        print(json.dumps(disagreements(a, b), ensure_ascii=False, indent=1))
-    else:
-        print(markdown_report(root))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

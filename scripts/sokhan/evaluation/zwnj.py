@@ -29,9 +29,9 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import io
 import itertools
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,7 +131,8 @@ class Report:
 def load_rows(path: Path | Traversable = EVAL_LIST) -> list[Row]:
     """Read and check the hand-labelled list."""
     rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    # newline="" as csv wants it: a field may not hold a line break, but a CR must stay
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle, delimiter="\t"):
             row = Row(
                 doc=record["doc"],
@@ -222,8 +223,10 @@ class _Alignment:
     def output_span(self, start: int, end: int) -> str | None:
         """Output text aligned with raw ``[start, end)``, or None if letters differ."""
         indices = [self.raw_index[i] for i in range(start, end) if i in self.raw_index]
-        mapped = [self.to_output.get(i) for i in indices]
-        if not indices or None in mapped or mapped != list(range(mapped[0], mapped[-1] + 1)):
+        found = [self.to_output.get(i) for i in indices]
+        mapped = [i for i in found if i is not None]
+        if not indices or len(mapped) < len(found) or mapped != list(
+                range(mapped[0], mapped[-1] + 1)):
             return None
         return self.output[self.out_offsets[mapped[0]] : self.out_offsets[mapped[-1]] + 1]
 
@@ -262,12 +265,17 @@ def _occurrences(line: str, raw: str) -> list[int]:
 def evaluate(
     name: str,
     system: Callable[[str], str],
-    rows: list[Row] | None = None,
-    lines: dict[str, list[str]] | None = None,
+    rows: list[Row],
+    lines: dict[str, list[str]],
 ) -> Report:
-    """Score ``system`` (a function of one raw line) on the labelled list."""
-    rows = load_rows() if rows is None else rows
-    lines = seed_lines() if lines is None else lines
+    """Score ``system`` (a function of one raw line) on the labelled list.
+
+    Args:
+        name: the system's name in tables.
+        system: a function of one raw line.
+        rows: the labelled list (:func:`load_rows`).
+        lines: raw seed lines by doc id (:func:`seed_lines`).
+    """
     report = Report(name)
     rows_by_line: dict[tuple[str, int], list[Row]] = defaultdict(list)
     for row in rows:
@@ -431,45 +439,42 @@ def meets_targets(report: Report) -> bool:
     return recall >= TARGET_RECALL and report.wrong_rate <= TARGET_WRONG_RATE
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the evaluation table; ``-v`` also lists misses and unlisted changes."""
-    argv = sys.argv[1:] if argv is None else argv
-    verbose = "-v" in argv
-    rows, lines = load_rows(), seed_lines(Path("seeds"))
+def report_text(lines: dict[str, list[str]], verbose: bool = False) -> str:
+    """The evaluation as ``sokhan eval-zwnj`` prints it.
+
+    Args:
+        lines: raw seed lines by doc id.
+        verbose: also list misses and changes outside the listed words.
+    """
+    rows = load_rows()
     reports = default_reports(lines)
     seed_rows = sum(row.doc in lines for row in rows)
-    print(f"ZWNJ restoration on {len(lines)} seed articles, {seed_rows} labelled rows\n")
-    print(format_table(reports))
+    out = [f"ZWNJ restoration on {len(lines)} seed articles, {seed_rows} labelled rows", "",
+           format_table(reports)]
     made_up_reports = {}
     for name in MADE_UP_SETS:
         made_up = made_up_lines(name)
         n_rows = sum(row.doc in made_up for row in rows)
         n_lines = sum(map(len, made_up.values()))
-        print(f"\nMade-up unseen-news lines, set {name!r}: {n_lines} lines, {n_rows} rows\n")
+        out += [f"\nMade-up unseen-news lines, set {name!r}: {n_lines} lines, {n_rows} rows", ""]
         made_up_reports[name] = [
             evaluate("hazm alone", hazm_alone, rows, made_up),
             evaluate("hazm + sokhan", hazm_and_sokhan, rows, made_up),
         ]
-        print(format_table(made_up_reports[name]))
+        out.append(format_table(made_up_reports[name]))
     kinds: Counter[str] = Counter()
     for doc_lines in lines.values():
         for line in doc_lines:
             kinds += count_kinds(restore(hazm_alone(line))[1])
-    print("\nsokhan edits by kind: " + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
-    sokhan = reports[-1]
-    status = "met" if meets_targets(sokhan) else "NOT met"
-    print(
-        f"target (visible recall >= {TARGET_RECALL:.0%}, wrong <= {TARGET_WRONG_RATE:.0%}): "
-        f"{status}"
-    )
+    out.append("\nsokhan edits by kind: "
+               + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
+    status = "met" if meets_targets(reports[-1]) else "NOT met"
+    out.append(f"target (visible recall >= {TARGET_RECALL:.0%}, wrong <= "
+               f"{TARGET_WRONG_RATE:.0%}): {status}")
     if verbose:
         for report in [*reports, *(r for pair in made_up_reports.values() for r in pair)]:
-            print(f"\n[{report.name}] misses and wrong changes on listed words:")
-            print("\n".join("  " + m for m in report.missed) or "  none")
-            print(f"[{report.name}] changes outside listed words:")
-            print("\n".join("  " + c for c in report.unlisted_changes) or "  none")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+            out.append(f"\n[{report.name}] misses and wrong changes on listed words:")
+            out.append("\n".join("  " + m for m in report.missed) or "  none")
+            out.append(f"[{report.name}] changes outside listed words:")
+            out.append("\n".join("  " + c for c in report.unlisted_changes) or "  none")
+    return "\n".join(out)

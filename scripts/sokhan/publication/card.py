@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from sokhan import __version__
@@ -23,8 +24,11 @@ from sokhan.checks.incidents import (
     shown_path,
 )
 from sokhan.checks.schemas import SCHEMA_VERSION
-from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.evaluation.agreement import markdown_report
+from sokhan.evaluation.zwnj import default_reports, markdown_table
+from sokhan.publication.columns import COLUMNS, CONFIGS, SPLITS, config_splits
 from sokhan.publication.figures import markdown as figures_markdown
+from sokhan.publication.parquet import data_path
 from sokhan.records import (
     BIO_TAGS,
     ENTITY_TYPES,
@@ -36,6 +40,15 @@ from sokhan.records import (
 
 #: Larger templates are refused: the real one is about 10 KB.
 MAX_TEMPLATE_BYTES = 1024 * 1024
+#: A piece of the card: text, or a function measuring it when the template asks.
+Section = str | Callable[[], str]
+#: Every placeholder a template may use.
+KNOWN_PLACEHOLDERS = frozenset({
+    "version", "schema_version", "counts_table", "documents_table", "split_rationale",
+    "roles_table", "entity_types_table", "entities_summary", "quote_table",
+    "normalisation_table", "zwnj_table", "agreement_table", "features_section", "label_names",
+    "sentence_example", "quote_example", "versions_table", "figures",
+})
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
@@ -78,18 +91,21 @@ def front_matter(corpus: Corpus) -> str:
         for split in config_splits(config):
             lines += [
                 f"  - split: {split}",
-                f"    path: data/{config}/{split}-00000-of-00001.parquet",
+                f"    path: {data_path(config, split)}",
             ]
     lines += ["---", ""]
     return "\n".join(lines)
 
 
-def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
-    """Every generated piece of the card, by placeholder name."""
+def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
+    """Every generated piece of the card, by placeholder name (:data:`KNOWN_PLACEHOLDERS`).
+
+    Measured pieces are functions, run only when the template uses them.
+    """
     rows = corpus.rows
     docs = {r["doc_id"]: r for split in rows["documents"].values() for r in split}
     counts = []
-    for split in ("train", "validation", "test"):
+    for split in SPLITS:
         ds = rows["documents"][split]
         counts.append(
             [
@@ -112,7 +128,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         events.setdefault(f"{d['split']}", []).append(
             f"`{d['doc_id']}` ({d['event_id']}, {d['event_date']})"
         )
-    return {
+    values: dict[str, Section] = {
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
         "counts_table": table(
@@ -147,7 +163,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         ),
         "split_rationale": "\n".join(
             f"- **{s}**: " + "; ".join(events.get(s, ["—"]))
-            for s in ("train", "validation", "test")
+            for s in SPLITS
         ),
         "roles_table": table(["role", "sentences"], [[r, roles[r]] for r in ROLES]),
         "entity_types_table": table(
@@ -200,7 +216,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
         + table(["repair", "count"], [[f"`{k}`", v] for k, v in manifest["zwnj_repairs"].items()]),
         # measured only when the template asks for them: they re-run evaluations
         "zwnj_table": lambda: _zwnj_table(corpus),
-        "agreement_table": lambda: _agreement_table(corpus.annotations_dir),
+        "agreement_table": lambda: _agreement_table(corpus),
         "features_section": "\n\n".join(
             f"**`{c}`**\n\n"
             + table(
@@ -223,6 +239,8 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, str]:
             [["python", manifest["python"]], *[[k, v] for k, v in manifest["libraries"].items()]],
         ),
     }
+    assert set(values) == KNOWN_PLACEHOLDERS, set(values) ^ KNOWN_PLACEHOLDERS
+    return values
 
 
 def _first_quoting_sentence(every: dict) -> dict | None:
@@ -270,19 +288,15 @@ def _type_name(feature) -> str:
 
 
 def _zwnj_table(corpus: Corpus) -> str:
-    from sokhan.evaluation.zwnj import default_reports, markdown_table
-
     return markdown_table(default_reports({d.doc_id: d.raw_text.split("\n")
                                            for d in corpus.docs}))
 
 
-def _agreement_table(annotations_dir) -> str:
-    from sokhan.evaluation.agreement import markdown_report
-
-    return markdown_report(annotations_dir)
+def _agreement_table(corpus: Corpus) -> str:
+    return markdown_report(corpus)
 
 
-def read_card_template(path: Path, known: set[str]) -> str:
+def read_card_template(path: Path, known: frozenset[str] = KNOWN_PLACEHOLDERS) -> str:
     """The dataset card template, checked: readable, UTF-8, every placeholder in ``known``.
 
     Raises:
@@ -311,7 +325,7 @@ def read_card_template(path: Path, known: set[str]) -> str:
     return template
 
 
-def render_card(template: str, corpus: Corpus, values: dict) -> str:
+def render_card(template: str, corpus: Corpus, values: dict[str, Section]) -> str:
     """Fill the template's placeholders and prepend the YAML front matter.
 
     Args:

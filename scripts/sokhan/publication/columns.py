@@ -12,7 +12,9 @@ import pyarrow as pa
 
 from sokhan.records import BIO_TAGS, QUOTE_FORMS, ROLES
 
+#: The split names, in order: earlier events train, the latest tests.
 SPLITS = ("train", "validation", "test")
+TRAIN, VALIDATION, TEST = SPLITS
 CONFIGS = ("sentences", "documents", "mentions", "quotes", "entities")
 
 
@@ -182,4 +184,4 @@ def arrow_schema(config: str) -> pa.Schema:
 
 def config_splits(config: str) -> tuple[str, ...]:
     """The splits a config is published in (the registry is corpus-wide)."""
-    return ("train",) if config == "entities" else SPLITS
+    return (TRAIN,) if config == "entities" else SPLITS

@@ -35,7 +35,7 @@ _DATA_TYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer"
 CITATION = (
     "@misc{sokhan2026, title = {Sokhan: A Persian News Corpus of Iran-Russia Presidential "
     "Meetings Annotated with Entities and Quotations}, author = {{Sokhan developers}}, "
-    f"year = {{2026}}, version = {{{__version__}}}}}"
+    f"year = {{{RELEASE_DATE[:4]}}}, version = {{{__version__}}}}}"
 )
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
+import re
 import sys
-from importlib.metadata import version
-from pathlib import Path
+from importlib.metadata import requires, version
 
 from sokhan import __version__
 from sokhan.checks.schemas import SCHEMA_VERSION
@@ -14,11 +13,13 @@ from sokhan.records import Corpus
 from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
-#: Libraries whose version can change the built corpus.
-PINNED = ("hazm", "numpy", "pyarrow", "datasets", "jsonschema", "wordfreq", "matplotlib")
+#: Libraries whose version can change the built corpus: the package's own
+#: dependencies, pinned exactly in pyproject.toml (their one source).
+PINNED = tuple(re.split(r"[ ;=<>!~\[]", r, maxsplit=1)[0]
+               for r in requires("sokhan") or () if "extra ==" not in r)
 
 
-def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> dict:
+def manifest(corpus: Corpus, files: dict[str, str]) -> dict:
     """The build manifest: versions, inputs, options, counts, outputs."""
     return {
         "sokhan_version": __version__,
@@ -38,12 +39,7 @@ def manifest(corpus: Corpus, annotations_dir: Path, files: dict[str, str]) -> di
             {"file": f"seeds/{d.seed.file}", "sha256": d.seed.sha256, "size": d.seed.size}
             for d in corpus.docs
         ],
-        "annotations": {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(annotations_dir.glob("*.json"))
-        }
-        if annotations_dir.exists()
-        else {},
+        "annotations": corpus.annotation_digests,
         "splits": corpus.splits,
         "counts": {c: {s: len(r) for s, r in splits.items()} for c, splits in corpus.rows.items()},
         "tokens": sum(len(s.tokens) for ss in corpus.sentences.values() for s in ss),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.publication.columns import CONFIGS, TEST, TRAIN, VALIDATION, config_splits
 from sokhan.records import Attached, Corpus, Document, Entity, Sentence, Span
 
 
@@ -25,10 +25,10 @@ def assign_splits(docs: list[Document]) -> dict[str, str]:
             events.get(d.seed.meta["event_id"], ""), d.seed.meta["event_date"]
         )
     ordered = sorted(events, key=lambda e: (events[e], e))
-    split_of_event = {e: "train" for e in ordered}
+    split_of_event = {e: TRAIN for e in ordered}
     if len(ordered) >= 3:
-        split_of_event[ordered[-1]] = "test"
-        split_of_event[ordered[-2]] = "validation"
+        split_of_event[ordered[-1]] = TEST
+        split_of_event[ordered[-2]] = VALIDATION
     return {d.doc_id: split_of_event[d.seed.meta["event_id"]] for d in docs}
 
 
@@ -179,11 +179,6 @@ def entity_rows(
     ]
 
 
-def column_names(config: str) -> list[str]:
-    """Published column names of a config, in order."""
-    return [c[0] for c in COLUMNS[config]]
-
-
 def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
     """Published rows per config and split."""
     rows: dict[str, dict[str, list[dict]]] = {c: {s: [] for s in config_splits(c)} for c in CONFIGS}
@@ -199,5 +194,5 @@ def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
         rows["quotes"][split] += quote_rows(doc, layers)
     every_mention = [m for split_rows in rows["mentions"].values() for m in split_rows]
     every_quote = [q for split_rows in rows["quotes"].values() for q in split_rows]
-    rows["entities"]["train"] = entity_rows(corpus.entities, every_mention, every_quote)
+    rows["entities"][TRAIN] = entity_rows(corpus.entities, every_mention, every_quote)
     return rows

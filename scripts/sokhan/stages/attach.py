@@ -8,14 +8,23 @@ speaker each sentence's words belong to. It never writes the annotation files.
 
 from __future__ import annotations
 
-from sokhan.records import Attached, Document, Mention, Quote, Sentence, Span
+from sokhan.records import (
+    AnnotationFile,
+    Attached,
+    Document,
+    Mention,
+    Quote,
+    RawSpan,
+    Sentence,
+    Span,
+)
 
 
-def make_span(doc: Document, raw_start: int, raw_end: int) -> Span:
-    """A span in both texts from raw offsets."""
-    start, end = doc.alignment.raw_to_norm(raw_start, raw_end)
+def make_span(doc: Document, raw: RawSpan) -> Span:
+    """A span in both texts from an annotated raw span."""
+    start, end = doc.alignment.raw_to_norm(raw.start, raw.end)
     return Span(
-        doc.text[start:end], start, end, doc.raw_text[raw_start:raw_end], raw_start, raw_end
+        doc.text[start:end], start, end, doc.raw_text[raw.start:raw.end], raw.start, raw.end
     )
 
 
@@ -30,7 +39,7 @@ def _sentences_over(sentences: list[Sentence], span: Span) -> list[Sentence]:
     return [s for s in sentences if s.start < span.end and span.start < s.end]
 
 
-def attach(doc: Document, sentences: list[Sentence], ann: dict | None) -> Attached:
+def attach(doc: Document, sentences: list[Sentence], ann: AnnotationFile | None) -> Attached:
     """Build mention and quotation records and per-sentence layers.
 
     Args:
@@ -45,35 +54,35 @@ def attach(doc: Document, sentences: list[Sentence], ann: dict | None) -> Attach
         return Attached([], [], bio, speaker, quote_ids)
 
     mentions = []
-    for m in sorted(ann["mentions"], key=lambda m: (m["start"], m["end"])):
-        span = make_span(doc, m["start"], m["end"])
+    for m in sorted(ann.mentions, key=lambda m: (m.span.start, m.span.end)):
+        span = make_span(doc, m.span)
         sent = _sentence_at(sentences, span)
         rel_start, rel_end = span.start - sent.start, span.end - sent.start
         first = next(i for i, t in enumerate(sent.tokens) if t.start == rel_start)
         last = next(i for i, t in enumerate(sent.tokens) if t.end == rel_end)
         tags = bio[sent.id]
-        tags[first] = f"B-{m['type']}"
+        tags[first] = f"B-{m.type}"
         for i in range(first + 1, last + 1):
-            tags[i] = f"I-{m['type']}"
+            tags[i] = f"I-{m.type}"
         mentions.append(
             Mention(
-                id=f"{doc.doc_id}-{m['id']}",
+                id=f"{doc.doc_id}-{m.id}",
                 doc_id=doc.doc_id,
                 sentence_id=sent.id,
                 span=span,
                 token_start=first,
                 token_end=last + 1,
-                type=m["type"],
-                entity_id=m["entity"],
+                type=m.type,
+                entity_id=m.entity,
             )
         )
 
     quotes = []
-    for q in sorted(ann["quotes"], key=lambda q: (q["cue"]["start"], q["id"])):
-        qid = f"{doc.doc_id}-{q['id']}"
-        cue = make_span(doc, q["cue"]["start"], q["cue"]["end"])
-        content = tuple(make_span(doc, c["start"], c["end"]) for c in q["content"])
-        spk = q["speaker"] and make_span(doc, q["speaker"]["start"], q["speaker"]["end"])
+    for q in sorted(ann.quotes, key=lambda q: (q.cue.start, q.id)):
+        qid = f"{doc.doc_id}-{q.id}"
+        cue = make_span(doc, q.cue)
+        content = tuple(make_span(doc, c) for c in q.content)
+        spk = make_span(doc, q.speaker) if q.speaker is not None else None
         touched: dict[str, Sentence] = {}
         for part in (cue, *content):
             for s in _sentences_over(sentences, part):
@@ -83,21 +92,21 @@ def attach(doc: Document, sentences: list[Sentence], ann: dict | None) -> Attach
                 quote_ids[s.id].append(qid)
                 # A nested quotation's words are its own speaker's; the outer one
                 # only claims sentences no inner quotation has claimed.
-                if q["parent"] is not None or speaker[s.id] is None:
-                    speaker[s.id] = q["speaker_entity"]
+                if q.parent is not None or speaker[s.id] is None:
+                    speaker[s.id] = q.speaker_entity
         quotes.append(
             Quote(
                 id=qid,
                 doc_id=doc.doc_id,
                 sentence_ids=tuple(sorted(touched, key=lambda i: touched[i].n)),
-                form=q["form"],
+                form=q.form,
                 cue=cue,
                 content=content,
-                speaker=spk or None,
-                speaker_kind=q["speaker_kind"],
-                speaker_entity=q["speaker_entity"],
-                addressee_entity=q["addressee_entity"],
-                parent_id=f"{doc.doc_id}-{q['parent']}" if q["parent"] else None,
+                speaker=spk,
+                speaker_kind=q.speaker_kind,
+                speaker_entity=q.speaker_entity,
+                addressee_entity=q.addressee_entity,
+                parent_id=f"{doc.doc_id}-{q.parent}" if q.parent else None,
             )
         )
     return Attached(mentions, quotes, bio, speaker, quote_ids)

@@ -182,7 +182,8 @@ def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]
 
 def normalise(raw: str, *, repair: bool = True) -> NormalisedText:
     """Normalise a whole document line by line and align it to the raw text."""
-    lines, counts = [], Counter()
+    lines: list[str] = []
+    counts: Counter[str] = Counter()
     for line in raw.split("\n"):
         text, c = normalise_line(line, repair=repair)
         lines.append(text)

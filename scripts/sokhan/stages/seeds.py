@@ -46,6 +46,7 @@ def read_manifest(seeds_dir: Path) -> tuple[dict, list[Incident]]:
     manifest, incidents = load_object(path, "manifest-json", "the seed manifest")
     if incidents or manifest is None:
         return {}, incidents
+    assert isinstance(manifest, dict)  # JSON parsed without incidents
     incidents = (schema_incidents(manifest, "seed-manifest", shown, "manifest-schema")
                  or string_incidents(manifest, shown))
     if incidents:

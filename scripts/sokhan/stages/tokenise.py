@@ -43,7 +43,7 @@ def split_words(text: str) -> list[str]:
     inside one token: «اس-۴۰۰», «F-35», «۲۰۲۵-۲۰۲۶» are one designation, range or
     date (hazm's tokenizer cuts them in three).
     """
-    pieces = []
+    pieces: list[str] = []
     for token in _tokenizer().tokenize(text):
         pieces.extend(p for p in _DASH.split(token) if p)
     return _join_digit_hyphens(text, pieces)

@@ -1,0 +1,109 @@
+"""The I/O edge of ``sokhan annotate``: read an article and the gold, write a draft.
+
+The article is checked like a seed (encoding, BOM, CR, control and hazardous
+characters, size) with the same check ids, the draft is validated against the
+annotation schema before it is written, and it is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from sokhan.annotate import draft, names
+from sokhan.annotate.gazetteer import Entry
+from sokhan.annotate.text import read_article
+from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded, shown_path
+from sokhan.checks.jsonfile import load_object
+from sokhan.checks.registry import check_registry
+from sokhan.checks.schemas import schema_incidents
+from sokhan.stages.seeds import MAX_SEED_BYTES, check_seed_bytes
+
+_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+
+
+def read_text(path: Path) -> str:
+    """The article's raw text, refused with the seed checks' incidents when bad."""
+    shown = shown_path(path)
+    data = read_bounded(path, MAX_SEED_BYTES)
+    if isinstance(data, Unreadable):
+        check = {"missing": "seed-missing", "too-large": "seed-too-large"}.get(
+            data.kind, "seed-unreadable")
+        raise BuildError([Incident(shown, "", check, f"{data.message}; expected the article's "
+                                                     "text (UTF-8, one paragraph a line)")])
+    incidents = list(check_seed_bytes(shown, data))
+    if incidents:
+        raise BuildError(incidents)
+    return data.decode("utf-8")
+
+
+def read_registry(annotations: Path) -> tuple[Entry, ...]:
+    """The registry entries of an annotations folder."""
+    path = annotations / "entities.json"
+    # the build's checks: a top-level value that is no object, a string that is not NFC,
+    # a repeated id or a missing member is refused here too, not guessed around
+    value, incidents = load_object(path, "registry-json", "the entity registry")
+    registry, found = check_registry(value, shown_path(path))
+    incidents += found
+    if incidents or registry is None:
+        raise BuildError(incidents)
+    return tuple(Entry(e.id, e.type, e.name_fa, e.aliases, e.is_group, e.members)
+                 for e in registry.entities)
+
+
+def gold_examples(annotations: Path, seeds: Path) -> list[names.Example]:
+    """The gold articles to learn from: every annotation file whose seed exists."""
+    out = []
+    for path in sorted(annotations.glob("*.json")):
+        seed = seeds / f"{path.stem}.txt"
+        if path.name == "entities.json" or not seed.is_file():
+            continue
+        gold, incidents = load_object(path, "annotation-json", "an annotation file")
+        if incidents or gold is None:
+            raise BuildError(incidents)
+        out.append(names.Example(read_article(read_text(seed), path.stem), gold))
+    return out
+
+
+def run(article: Path, out: Path, annotations: Path, seeds: Path,
+        doc_id: str | None = None) -> dict:
+    """Annotate ``article`` and write the draft to ``out``; returns the draft."""
+    raw = read_text(article)
+    ident = doc_id or article.stem
+    if not _DOC_ID.fullmatch(ident):
+        raise BuildError([Incident(shown_path(article), "", "annotation-doc-id",
+                                   f"the file name gives doc id {ident!r}; expected ASCII "
+                                   "letters, digits, _ and - (pass --doc-id)")])
+    entries = read_registry(annotations)
+    model = names.train(gold_examples(annotations, seeds), entries)
+    result = draft.annotate(raw, ident, entries, model)
+    incidents = schema_incidents(result, "annotation", shown_path(out), "annotation-schema")
+    if incidents:  # a bug, not bad input; but never write an invalid draft
+        raise BuildError(incidents)
+    write_atomically(out, draft.dumps(result))
+    return result
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def summary(result: dict) -> str:
+    """One line on what the draft proposes."""
+    return (f"{len(result['mentions'])} mentions, {len(result['quotes'])} quotations, "
+            f"{len(result['draft']['proposed_entities'])} proposed registry entries")
+
+
+__all__ = ["json", "run", "summary"]
