@@ -381,7 +381,7 @@ def test_an_entry_that_cannot_be_hard_linked_is_refused_not_copied(rel, tmp_path
         shutil.move(tmp_path / "annotations", corpus / "annotations")
         args = ws.args("build")
         args[args.index("--annotations") + 1] = str(corpus / "annotations")
-        ws.args = lambda command="build", out=None: [command, *args[1:]]
+        ws.args = lambda command="build", out=None, spec=None: [command, *args[1:]]
         rel = "annotations/mini_001.json"
     status, err = ws.run("build", capsys)
     assert status == 0, err
