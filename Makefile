@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install $(PIP_QUIET) -c requirements.lock -e ".[test]"
+	$(BIN)/pip install $(PIP_QUIET) -c requirements.lock -e ".[test,dask]"
 	touch $@
 
 $(COMPAT)/.installed: requirements-datasets36.lock

@@ -268,3 +268,24 @@ def write_json(path: Path, value) -> Path:
     """``value`` as UTF-8 JSON at ``path``."""
     path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
+
+
+def seed_records() -> list[dict]:
+    """The five seed articles as ``sokhan process`` input records, with their metadata."""
+    manifest = json.loads((SEEDS / "manifest.json").read_text(encoding="utf-8"))
+    out = []
+    for entry in manifest["seeds"]:
+        meta = {k: v for k, v in entry.items() if k not in ("doc_id", "file", "sha256", "size")}
+        text = (SEEDS / entry["file"]).read_text(encoding="utf-8")
+        out.append({"id": entry["doc_id"], "text": text, **meta})
+    return sorted(out, key=lambda r: r["id"])
+
+
+def write_jsonl(path: Path, records: list, raw_lines: tuple[bytes, ...] = ()) -> Path:
+    """Write records one JSON object a line, then any raw (possibly broken) lines."""
+    with path.open("wb") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False).encode() + b"\n")
+        for line in raw_lines:
+            f.write(line + b"\n")
+    return path

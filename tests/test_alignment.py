@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sokhan.stages.alignment import align
 from sokhan.stages.normalise import normalise
 
 ZWNJ = "\u200c"
@@ -74,3 +75,35 @@ def test_alignment_covers_any_text(raw):
             start = None
         elif not ch.isspace() and start is None:
             start = i
+
+
+def _segments(raw: str, norm: str) -> list[tuple]:
+    from sokhan.stages.normalise import REWRITES, fold
+
+    return [(s.rs, s.re, s.ns, s.ne, s.same) for s in align(raw, norm, fold, REWRITES).segments]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_run_compare_gives_the_character_walks_segments(seed, monkeypatch):
+    # The walk compares agreeing runs as slices; with runs of one character it is the
+    # plain character-by-character walk. Both must give the same alignment, also on
+    # long lines where the diff window undoes part of a run.
+    import random
+
+    from sokhan.stages import alignment
+    from sokhan.stages.normalise import hazm_normalize
+
+    rng = random.Random(seed)
+    alphabet = [*"ابپتثجچحخدسشکگلمنوهیيك ۱۲3 .\u200c\u064b\u064eـ،«»", "...", "ﷲ"]
+    cases = []
+    for _ in range(150):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        raw *= rng.choice((1, 1, 25))  # some lines past WHOLE_LINE_DIFF
+        norm = list(hazm_normalize(raw))
+        for _ in range(rng.randint(0, 3)):  # a few letters the walk cannot explain
+            if norm:
+                norm[rng.randrange(len(norm))] = rng.choice(alphabet[:20])
+        cases.append((raw, "".join(norm)))
+    fast = [_segments(r, n) for r, n in cases]
+    monkeypatch.setattr(alignment, "_equal_run", lambda *_: 1)
+    assert [_segments(r, n) for r, n in cases] == fast

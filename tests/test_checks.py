@@ -41,13 +41,20 @@ import pytest
 from helpers import MINI, REPO, Workspace, dump_json, fixture_ids, reported, run_fixture
 from sokhan.checks.incidents import ACTIONS, CHECKS, RETIRED, BuildError, Incident, markdown_table
 from sokhan.checks.rows import check_rows, offset_problems
+from sokhan.cli import main
 
-#: Checks that no input can reach: internal safety nets, each tested by a unit test below.
+#: Checks that no input can reach: internal safety nets, each tested by a unit test below;
+#: and the checks of ``sokhan process`` on its records, tested by a table of records.
 UNIT_TESTED = {
     "record-schema": "test_record_schema_catches_a_broken_row",
     "record-offsets": "test_record_offsets_catch_a_shifted_span",
     "tokenisation": "test_tokenisation_catches_a_token_not_in_its_sentence",
+    "input-unreadable": "test_process_refuses_an_unusable_input",
+    **{check: "test_process_reports_a_bad_record_with_its_check_id" for check in (
+        "record-json", "record-id", "record-duplicate", "record-text", "record-metadata",
+        "record-failed")},
 }
+
 
 # --- the catalogue ------------------------------------------------------------------------
 
@@ -192,3 +199,62 @@ def test_tokenisation_catches_a_token_not_in_its_sentence(mini_corpus, monkeypat
 def test_an_unknown_check_id_is_a_bug():
     with pytest.raises(ValueError, match="unknown check id"):
         Incident("x", "", "no-such-check", "")
+
+
+# --- sokhan process: one bad record each --------------------------------------------------
+
+_GOOD = "خبر کوتاه.\nمتن خبر این است."
+#: (JSONL line, the check its record fails); one comment per case.
+BAD_RECORDS = [
+    (b'{"text": "x"}', "record-id"),                                 # no id
+    (b'{"id": "", "text": "x"}', "record-id"),                       # empty id
+    (b'{"id": 7, "text": "x"}', "record-id"),                        # id not a string
+    (b'{"id": "a b", "text": "x"}', "record-id"),                    # white space in the id
+    (b'{"id": "ok1", "text": "x"}', "record-duplicate"),             # ok1 is also line 1
+    (b'{"id": "t1"}', "record-text"),                                # no text
+    (b'{"id": "t2", "text": ["x"]}', "record-text"),                 # text not a string
+    (b'{"id": "t3", "text": "  \\n "}', "seed-empty"),             # only white space
+    (b'{"id": "t4", "text": "\xff"}', "seed-encoding"),             # invalid UTF-8 on the line
+    (b'{"id": "t5", "text": "\\ud800"}', "seed-encoding"),         # lone surrogate
+    (b'{"id": "t6", "text": "a\\r\\nb"}', "seed-crlf"),          # CRLF line end
+    (b'{"id": "t7", "text": "\\ufeffx"}', "seed-bom"),             # byte-order mark
+    (b'{"id": "t8", "text": "a\\u0000b"}', "seed-nul"),            # NUL
+    (b'{"id": "t9", "text": "a\\u202eb"}', "seed-unicode"),        # bidi override
+    (b'{"id": "t10", "text": "' + b"x" * 300_000 + b'"}', "seed-too-large"),  # enormous
+    (b'{"id": "t11", "text": "x", "headline": 3}', "record-metadata"),        # wrong type
+    (b'{"id": "t12", "text": "x", "split": "dev"}', "record-metadata"),       # unknown split
+    (b"[1, 2]", "record-json"),                                      # not an object
+    (b"{oops", "record-json"),                                       # not JSON
+]
+
+
+def test_process_reports_a_bad_record_with_its_check_id(tmp_path, monkeypatch):
+    from sokhan.process import document
+
+    good = json.dumps({"id": "ok1", "text": _GOOD}, ensure_ascii=False).encode()
+    boom = json.dumps({"id": "boom", "text": _GOOD + "!"}, ensure_ascii=False).encode()
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join([good, *(line for line, _ in BAD_RECORDS), boom]) + b"\n")
+    real = document._pipeline
+
+    def fails_on_boom(rec, seed, split):
+        if rec.id == "boom":  # a bug met on one record
+            raise ZeroDivisionError("division by zero")
+        return real(rec, seed, split)
+
+    monkeypatch.setattr(document, "_pipeline", fails_on_boom)
+    assert main(["process", str(source), "--out", str(tmp_path / "out"), "-q"]) == 0
+    report = (tmp_path / "out" / "problems.jsonl").read_text(encoding="utf-8").splitlines()
+    found = [(p["where"], p["check"]) for p in map(json.loads, report)]
+    expected = [(f"in.jsonl:{k}", check) for k, (_, check) in enumerate(BAD_RECORDS, start=2)]
+    assert found == [*expected, (f"in.jsonl:{len(BAD_RECORDS) + 2}", "record-failed")]
+    manifest = json.loads((tmp_path / "out" / "process-manifest.json").read_text("utf-8"))
+    assert manifest["counts"]["documents"] == 1
+    assert manifest["counts"]["refused"] == len(BAD_RECORDS) + 1
+
+
+def test_process_refuses_an_unusable_input(tmp_path, capsys):
+    (tmp_path / "in.csv").write_text("id,text\n", encoding="utf-8")
+    assert main(["process", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out")]) == 1
+    assert "[input-unreadable]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -11,6 +11,7 @@ PINS = {
     "datasets": "5.2.0",
     "wordfreq": "3.1.1",
     "jsonschema": "4.26.0",
+    "polars": "2.1.0",
     "sklearn-crfsuite": "0.5.0",
     "python-crfsuite": "0.9.12",
     "scikit-learn": "1.9.1",
@@ -40,6 +41,15 @@ def test_the_pinned_set_imports_together():
     assert hazm.Normalizer().normalize("میتواند") == "می\u200cتواند"
     assert datasets.Features.from_arrow_schema(pyarrow.schema([("x", pyarrow.int32())]))
     assert jsonschema.Draft202012Validator({"type": "string"}).is_valid("سخن")
+
+
+def test_polars_works_with_the_pinned_numpy():
+    import numpy
+    import polars
+
+    assert numpy.__version__ == "1.24.3"
+    frame = polars.from_numpy(numpy.arange(3, dtype=numpy.int32), schema=["n"])
+    assert frame["n"].dtype == polars.Int32 and frame["n"].to_numpy().tolist() == [0, 1, 2]
 
 
 def test_matplotlib_draws_with_numpy_1_24():
@@ -83,3 +93,15 @@ def test_the_pre_annotator_libraries_import_with_numpy_1_24():
     crf.fit([[{"w": "ایران"}, {"w": "و"}]], [["B-GPE", "O"]])
     assert [list(row) for row in crf.predict([[{"w": "ایران"}, {"w": "و"}]])] == [["B-GPE", "O"]]
     assert Locale("fa").territories["RU"] == "روسیه"  # CLDR data ships with babel
+
+
+def test_the_dask_extra_imports_with_the_pinned_set():
+    # sokhan[dask] must install beside hazm's NumPy 1.24 and the locked pandas
+    import dask
+    import distributed
+    import numpy
+    import pandas
+
+    assert (dask.__version__, distributed.__version__) == ("2026.8.0", "2026.8.0")
+    assert (numpy.__version__, pandas.__version__) == ("1.24.3", "2.3.3")
+    assert dask.compute(dask.delayed(sum)([1, 2, 3]))[0] == 6

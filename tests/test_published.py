@@ -13,8 +13,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from sokhan.publication.about import CITATION, DESCRIPTION
 from sokhan.publication.columns import CONFIGS, config_splits
+from sokhan.publication.licence import ANNOTATIONS_SPDX, TEXTS_STATEMENT
 from sokhan.publication.parquet import data_path
+from sokhan.records import QUOTE_TAGS
 
 LOADER = """
 import json, sys, datasets
@@ -28,7 +31,11 @@ out["default_columns"] = ds["train"].column_names
 feats = datasets.load_dataset(root, "sentences")["train"].features
 out["ner_names"] = feats["ner_tags"].feature.names
 out["role_names"] = feats["role"].names
-out["form_names"] = datasets.load_dataset(root, "quotes")["train"].features["form"].names
+quotes = datasets.load_dataset(root, "quotes")["train"]
+out["form_names"] = quotes.features["form"].names
+out["quote_tag_names"] = feats["quote_tags"].feature.names
+out["info"] = {k: getattr(quotes.info, k) for k in ("description", "license", "citation")}
+out["speaker_is_list"] = all(isinstance(r["speaker"], list) for r in quotes)
 print(json.dumps(out))
 """
 
@@ -60,13 +67,12 @@ def test_every_mention_and_quote_offset_gives_back_its_text(fresh_corpus):
         assert doc.raw_text[m.raw_start:m.raw_end] == m.raw_text
     for q in _read(fresh_corpus, "quotes").itertuples():
         doc = docs.loc[q.doc_id]
-        spans = [q.cue, *q.content] + ([q.speaker] if q.speaker is not None else [])
-        for span in spans:
-            # pandas turns the ints of a nullable struct column into floats
-            start, end, raw_start, raw_end = (int(span[k]) for k in
-                                              ("start", "end", "raw_start", "raw_end"))
-            assert doc.text[start:end] == span["text"]
-            assert doc.raw_text[raw_start:raw_end] == span["raw_text"]
+        assert len(q.speaker) <= 1
+        for span in [q.cue, *q.content, *q.speaker]:
+            # no cast: pandas' default backend must give integers back
+            assert all(type(span[k]) is int for k in ("start", "end", "raw_start", "raw_end"))
+            assert doc.text[span["start"]:span["end"]] == span["text"]
+            assert doc.raw_text[span["raw_start"]:span["raw_end"]] == span["raw_text"]
 
 
 def test_documents_keep_the_seed_bytes(fresh_corpus):
@@ -139,7 +145,14 @@ def test_load_dataset_offline_with_label_names(fresh_corpus, python_env):
         "caption", "date",
     ]
     assert got["form_names"] == ["direct", "indirect", "mixed"]
+    assert got["quote_tag_names"] == list(QUOTE_TAGS)
     assert len(docs) == sum(got["documents"].values())
+    assert got["speaker_is_list"]
+    # the card's dataset_info reaches `.info`: not datasets' empty defaults
+    assert got["info"]["description"].startswith("Sokhan (سخن), config `quotes`: " + DESCRIPTION)
+    assert got["info"]["citation"] == CITATION
+    assert got["info"]["license"].startswith(ANNOTATIONS_SPDX) and TEXTS_STATEMENT in got[
+        "info"]["license"]
 
 
 def _read_split(root: Path, config: str, split: str) -> pd.DataFrame:

@@ -15,11 +15,19 @@ from helpers import REPO
 README = (REPO / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"^```(python|sql)\n(.*?)^```", README, flags=re.S | re.M)
 PYTHON = [code for lang, code in BLOCKS if lang == "python"]
-SQL = [s.strip() for lang, code in BLOCKS if lang == "sql" for s in code.split(";") if s.strip()]
+SQL = [s.strip() for lang, code in BLOCKS if lang == "sql" for s in code.split(";")
+       # a chunk of comments only (after the last statement) is no query
+       if any(ln.strip() and not ln.strip().startswith("--") for ln in s.split("\n"))]
 
 
 def test_the_readme_has_examples():
     assert len(PYTHON) >= 2 and len(SQL) >= 2
+
+
+def test_the_readme_has_examples_for_every_reader():
+    code = "\n".join(PYTHON)
+    assert "datasets" in code and "pandas" in code and "polars" in code
+    assert re.search(r'load_dataset\("corpus"', README) is None  # a bare name goes to the Hub
 
 
 @pytest.fixture()

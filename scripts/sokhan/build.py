@@ -22,8 +22,9 @@ from sokhan.checks.rows import check_rows
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
 from sokhan.publication.figures import figures
+from sokhan.publication.licence import LICENCE_FILE, licence_file
 from sokhan.publication.manifest import manifest
-from sokhan.publication.parquet import data_path, parquet_bytes
+from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
 from sokhan.publication.swap import (
     discard,
@@ -42,7 +43,9 @@ from sokhan.stages.tokenise import tokenise
 
 REGISTRY = "entities.json"
 #: What the build writes into the corpus folder; everything else there is kept.
-GENERATED = {"data/", "figures/", "README.md", "build-manifest.json", "croissant.json"}
+GENERATED = {
+    "data/", "figures/", "README.md", "build-manifest.json", "croissant.json", LICENCE_FILE,
+}
 
 #: Told each stage's name and duration in seconds when it ends (the command line's
 #: progress lines).
@@ -190,14 +193,15 @@ def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
     Pure: everything comes from the assembled corpus and the (checked) card template.
     """
     files: dict[str, bytes] = {}
+    sizes: dict[str, dict[str, tuple[int, int]]] = {}
     for config, splits in corpus.rows.items():
         for split, rows in splits.items():
-            files[data_path(config, split)] = parquet_bytes(config, rows)
+            table = arrow_table(config, rows)
+            files[data_path(config, split)] = data = parquet_bytes(table)
+            sizes.setdefault(config, {})[split] = (table.nbytes, len(data))
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    files["croissant.json"] = (
-        json.dumps(croissant(digests), ensure_ascii=False, indent=1) + "\n"
-    ).encode()
-    # the card's pictures: listed in the manifest, but not Croissant data files
+    # Croissant describes the Parquet only; the card's pictures are listed in the manifest
+    data_digests = dict(digests)
     for path, data in figures(corpus.rows).items():
         files[path] = data
         digests[path] = hashlib.sha256(data).hexdigest()
@@ -206,7 +210,12 @@ def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()
     values = sections(corpus, result)
-    files["README.md"] = render_card(card_template, corpus, values).encode()
+    card = render_card(card_template, corpus, values, sizes)
+    files["README.md"] = card.encode()
+    files["croissant.json"] = (
+        json.dumps(croissant(data_digests, card), ensure_ascii=False, indent=1) + "\n"
+    ).encode()
+    files[LICENCE_FILE] = licence_file().encode()
     return files
 
 

@@ -28,6 +28,13 @@ _DESCRIPTION = ("Sokhan: build, check and measure a Persian news corpus annotate
                 "entities and quotations.")
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return int(text)
+
+
 def _inputs(p: argparse.ArgumentParser, card: bool = True) -> None:
     p.add_argument("--seeds", type=Path, default=Path("seeds"),
                    help="seed folder (default: seeds)")
@@ -94,6 +101,26 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--typesystem", type=Path,
                      help="TypeSystem.xml (default: the one beside the XMI file)")
     imp.add_argument("--annotator", help="annotator name (default: the one the export recorded)")
+    what = "run the unannotated text pipeline over any number of articles into sharded Parquet"
+    p = sub.add_parser("process", help=what, description=what)
+    p.add_argument("input", type=Path,
+                   help="a folder of .txt files, a JSONL file or a Parquet file (id, text)")
+    p.add_argument("--out", required=True, help="output folder (replaced atomically)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local processes (default) or Dask distributed")
+    p.add_argument("--workers", type=_positive, default=1, help="worker processes (default: 1)")
+    p.add_argument("--scheduler",
+                   help="address of a running Dask scheduler (implies --engine dask)")
+    p.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    p.add_argument("--drafts", action="store_true",
+                   help="add a third config, drafts: the pre-annotator's machine-made draft of "
+                        "every article (slower; never gold)")
+    p.add_argument("--annotations", type=Path, default=Path("corpus/annotations"),
+                   help="with --drafts: the registry and gold files the pre-annotator learns "
+                        "from (default: corpus/annotations)")
+    p.add_argument("--seeds", type=Path, default=Path("seeds"),
+                   help="with --drafts: the gold articles' seed folder (default: seeds)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     checks = sub.add_parser("checks", help="list the stable check ids",
                             description="list the stable check ids and what each one finds")
     checks.add_argument("--markdown", action="store_true",
@@ -143,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         if command == "import":
             return _import(args)
+        if command == "process":
+            return _process(args)
         return _validate(args)
     except BuildError as err:
         for incident in err.incidents:
@@ -263,6 +292,25 @@ def _build(args: argparse.Namespace) -> int:
     for what, n in result["skipped"].items():
         if n:
             print(f"skipped: {n} {what}")
+    return OK
+
+
+def _process(args: argparse.Namespace) -> int:
+    from sokhan.process.run import Options, guard_output, inputs_of, process, summary
+
+    engine = "dask" if args.scheduler else args.engine
+    opts = Options(args.input, Path(args.out), engine, args.workers, args.scheduler,
+                   args.strict, args.quiet, drafts=args.drafts, annotations=args.annotations,
+                   seeds=args.seeds)
+    guard_output(args.out, inputs_of(opts))  # before anything, with "" still empty
+    args.out = Path(args.out)
+    try:
+        manifest = process(opts)
+    except OSError as err:
+        raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
+                                   f"{err.strerror or err}; the output folder {args.out} "
+                                   "is as it was")]) from None
+    print(summary(opts, manifest))
     return OK
 
 

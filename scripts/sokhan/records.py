@@ -47,8 +47,13 @@ NUMERIC_TYPES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDI
 BIO_TAGS = ("O", *(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I")))
 
 QUOTE_FORMS = ("direct", "indirect", "mixed")
+#: Token-level quotation tags (PARC roles: the source is the speaker), in class-label order.
+QUOTE_TAGS = ("O", *(f"{p}-{r}" for r in ("SOURCE", "CUE", "CONTENT") for p in ("B", "I")))
+#: The published splits, in order.
+SPLITS = ("train", "validation", "test")
 SPEAKER_KINDS = ("name", "descriptor", "pronoun", "none")
-#: Speaker entity value for a speaker the text does not identify.
+#: The annotation files' speaker entity for a speaker the text does not identify;
+#: published as null.
 UNKNOWN_SPEAKER = "unknown"
 
 
@@ -153,7 +158,8 @@ class Quote:
     content: tuple[Span, ...]
     speaker: Span | None
     speaker_kind: str
-    speaker_entity: str
+    #: None when the text does not identify the speaker
+    speaker_entity: str | None
     addressee_entity: str | None
     parent_id: str | None
 
@@ -252,6 +258,8 @@ class Attached:
     speaker: dict[str, str | None]
     #: per sentence id: ids of the quotations whose content it carries
     quote_ids: dict[str, list[str]]
+    #: per sentence id: quotation BIO tags (QUOTE_TAGS), one per token
+    quote_bio: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

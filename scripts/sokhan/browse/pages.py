@@ -121,7 +121,8 @@ def index_page(view: View) -> str:
     for a in view.articles:
         meta, layers = a.doc.seed.meta, a.layers
         mentions.update(m.entity_id for m in layers.mentions if m.entity_id)
-        spoken.update(q.speaker_entity for q in layers.quotes)
+        # the published records say null for a speaker the text does not identify
+        spoken.update(q.speaker_entity or UNKNOWN_SPEAKER for q in layers.quotes)
         rows.append(
             f'<tr data-doc="{esc(a.doc.doc_id)}"><td><a href="{esc(article_path(a.doc.doc_id))}">'
             f"{esc(a.doc.doc_id)}</a></td>"
@@ -233,7 +234,9 @@ def _marks(view: View, article: Article, layer: str, prefix: str) -> list[Mark]:
     return marks
 
 
-def _resolved(view: View, entity_id: str) -> str:
+def _resolved(view: View, entity_id: str | None) -> str:
+    if entity_id is None:
+        return UNKNOWN_SPEAKER
     entity = view.entities.get(entity_id)
     return entity.name_fa if entity else entity_id
 

@@ -91,8 +91,9 @@ CHECKS: dict[str, str] = {
     "corpus-conflict": "an entry of the user's (a folder, link or special file) stands where "
                        "the build writes a file or a folder; refused before anything changes",
     "output-unsafe": "an output folder is empty, the filesystem root or the home folder, is, "
-                     "contains or lies inside an input, is a project root, or contains the "
-                     "working folder; refused before anything is touched",
+                     "contains or lies inside an input, is a project root, contains the "
+                     "working folder, or (browse, process) is a non-empty folder the command "
+                     "did not write; refused before anything is touched",
     # sokhan import: a brat or XMI export read back
     "import-syntax": "a brat .ann file has a line that is not brat standoff, a repeated id or a "
                      "discontinuous span",
@@ -109,6 +110,18 @@ CHECKS: dict[str, str] = {
                    "brat, normalised for XMI)",
     "import-document": "the imported file names no article of the corpus, or its export "
                        "metadata (document id, annotator) is missing",
+    # sokhan process: its input as a whole, then each record (counted, reported, skipped)
+    "input-unreadable": "the input of sokhan process is missing, of no known kind, or lacks "
+                        "an id or text column",
+    "record-json": "a JSONL line is not a JSON object",
+    "record-id": "a record's id is missing, not a string, empty, too long or holds other "
+                 "than letters, digits and _ . : -",
+    "record-duplicate": "a record's id repeats an earlier record's (the first is kept)",
+    "record-text": "a record has no text, or its text is not a string",
+    "record-metadata": "a record's published metadata field or split has the wrong type or "
+                       "value",
+    "record-failed": "the pipeline raised an unexpected error on a record (reported; the run "
+                     "goes on)",
 }
 
 #: What a user does about each check (the third column of ``docs/checks.md``).
@@ -184,6 +197,15 @@ ACTIONS: dict[str, str] = {
                    "on import",
     "import-document": "import the files of a `sokhan export`, with its sokhan.json, for an "
                        "article of the corpus",
+    "input-unreadable": "give sokhan process a readable JSONL, CSV or Parquet file (or a folder "
+                        "of .txt files) with an id and a text column",
+    "record-json": "make the line one JSON object, or remove it",
+    "record-id": "give the record a unique id of letters, digits and _ . : - (at most the "
+                 "length the message gives)",
+    "record-duplicate": "give the record an id of its own, or remove the repeat",
+    "record-text": "give the record its text as a string",
+    "record-metadata": "correct the field to the type or value the message gives",
+    "record-failed": "a bug in Sokhan: report it with the record's id",
 }
 
 

@@ -52,8 +52,8 @@ def offset_problems(config: str, row: dict, doc: Document) -> Iterator[tuple[str
             yield "/cue", row["cue"]
             for j, c in enumerate(row["content"]):
                 yield f"/content/{j}", c
-            if row["speaker"]:
-                yield "/speaker", row["speaker"]
+            for j, spk in enumerate(row["speaker"]):
+                yield f"/speaker/{j}", spk
 
     for where, span in spans():
         if doc.text[span["start"] : span["end"]] != span["text"]:

@@ -12,7 +12,10 @@ from referencing import Registry, Resource
 from sokhan.checks.incidents import CLIP, Incident
 from sokhan.checks.jsonfile import pointer
 
-SCHEMA_VERSION = "1.0.0"
+#: Version of the published record schemas. 2.0.0: a quotation's speaker is a list of zero
+#: or one span, an unidentified speaker is null, every record has its split, and
+#: sentences carry quotation tags.
+SCHEMA_VERSION = "2.0.0"
 
 
 @cache

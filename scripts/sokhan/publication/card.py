@@ -26,20 +26,29 @@ from sokhan.checks.incidents import (
 from sokhan.checks.schemas import SCHEMA_VERSION
 from sokhan.evaluation.agreement import markdown_report
 from sokhan.evaluation.zwnj import default_reports, markdown_table
-from sokhan.publication.columns import COLUMNS, CONFIGS, SPLITS, config_splits
+from sokhan.publication.about import CITATION, DESCRIPTION, bibtex
+from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
 from sokhan.publication.figures import markdown as figures_markdown
+from sokhan.publication.licence import (
+    ANNOTATIONS_SPDX,
+    CODE_SPDX,
+    HUB_LICENSE_NAME,
+    LICENCE_FILE,
+    TEXTS_STATEMENT,
+)
 from sokhan.publication.parquet import data_path
 from sokhan.records import (
-    BIO_TAGS,
     ENTITY_TYPES,
     QUOTE_FORMS,
     ROLES,
     SPEAKER_KINDS,
+    SPLITS,
     Corpus,
 )
 
 #: Larger templates are refused: the real one is about 10 KB.
 MAX_TEMPLATE_BYTES = 1024 * 1024
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 #: A piece of the card: text, or a function measuring it when the template asks.
 Section = str | Callable[[], str]
 #: Every placeholder a template may use.
@@ -48,8 +57,9 @@ KNOWN_PLACEHOLDERS = frozenset({
     "roles_table", "entity_types_table", "entities_summary", "quote_table",
     "normalisation_table", "zwnj_table", "agreement_table", "features_section", "label_names",
     "sentence_example", "quote_example", "versions_table", "figures",
+    "split_types_table", "split_forms_table", "absent_from_train", "quote_tags_alignment",
+    "licence_summary", "bibtex", "pass_count", "tasks_list",
 })
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
 def table(header: list[str], rows: list[list]) -> str:
@@ -59,42 +69,107 @@ def table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def front_matter(corpus: Corpus) -> str:
-    """The Hub's YAML metadata: configs, splits, languages, licences."""
-    n_sent = sum(len(s) for s in corpus.sentences.values())
-    lines = [
-        "---",
-        "language:",
-        "- fa",
-        "license: other",
-        "license_name: cc-by-4.0-annotations-texts-by-their-outlets",
-        "pretty_name: Sokhan",
-        "task_categories:",
-        "- token-classification",
-        "- text-classification",
-        "task_ids:",
-        "- named-entity-recognition",
-        "tags:",
-        "- quotation-attribution",
-        "- entity-linking",
-        "- persian",
-        "- news",
-        "size_categories:",
-        f"- {'n<1K' if n_sent < 1000 else '1K<n<10K'}",
-        "configs:",
-    ]
+#: The Hub's task categories and task ids for the corpus, each with the column it rests on.
+TASKS = {
+    "token-classification": "`ner_tags` and `quote_tags` of `sentences`: one label per token",
+}
+TASK_IDS = {
+    "named-entity-recognition": "`ner_tags`: BIO tags over the OntoNotes-5 types",
+    "coreference-resolution": "mentions that share an `entity_id` corefer, across articles too; "
+                              "pronoun and descriptor speakers are resolved to the entity",
+}
+#: Free tags for what the Hub's task list has no id for.
+TAGS = ("quotation-attribution", "speaker-attribution", "entity-linking", "persian", "news")
+_SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"))
+
+
+def size_category(n: int) -> str:
+    """The Hub's size category of a dataset of ``n`` examples."""
+    return next((name for limit, name in _SIZES if n < limit), "n>100K")
+
+
+def yaml_feature(feature) -> dict:
+    """A datasets feature (3.x JSON) in the card's YAML form, as datasets 3.x writes it.
+
+    The result is the body of one entry of ``dataset_info.features``, without its name.
+    """
+    if isinstance(feature, list):
+        inner = yaml_feature(feature[0])
+        return {"list": inner.get("struct", inner.get("dtype"))}
+    kind = feature.get("_type")
+    if kind == "Value":
+        return {"dtype": feature["dtype"]}
+    if kind == "ClassLabel":
+        return {"dtype": {"class_label": {"names": {str(i): n
+                                                    for i, n in enumerate(feature["names"])}}}}
+    if kind == "Sequence":
+        inner = yaml_feature(feature["feature"])
+        return {"sequence": inner["dtype"] if list(inner) == ["dtype"] and isinstance(
+            inner["dtype"], str) else inner}
+    return {"struct": [{"name": k, **yaml_feature(v)} for k, v in feature.items()]}
+
+
+def card_data(corpus: Corpus, sizes: dict[str, dict[str, tuple[int, int]]]) -> dict:
+    """The card's YAML metadata, generated from the data.
+
+    Args:
+        corpus: the built corpus.
+        sizes: per config and split, ``(Arrow bytes, Parquet bytes)``.
+    """
+    largest = max(sum(len(r) for r in splits.values()) for splits in corpus.rows.values())
+    infos = []
     for config in CONFIGS:
-        lines += [f"- config_name: {config}"]
+        splits = [{"name": s, "num_bytes": sizes[config][s][0],
+                   "num_examples": len(corpus.rows[config][s])} for s in config_splits(config)]
+        infos.append({
+            "config_name": config,
+            # datasets reads these DatasetInfo fields from the card into `.info`
+            "description": f"Sokhan (سخن), config `{config}`: {DESCRIPTION}",
+            "citation": CITATION,
+            "homepage": "",
+            "license": f"{ANNOTATIONS_SPDX} (annotations); {TEXTS_STATEMENT}",
+            "features": [{"name": c.name, **yaml_feature(c.type.feature())}
+                         for c in COLUMNS[config]],
+            "splits": splits,
+            "download_size": sum(sizes[config][s][1] for s in config_splits(config)),
+            "dataset_size": sum(sizes[config][s][0] for s in config_splits(config)),
+        })
+    configs = []
+    for config in CONFIGS:
+        entry: dict = {"config_name": config}
         if config == "sentences":
-            lines += ["  default: true"]
-        lines += ["  data_files:"]
-        for split in config_splits(config):
-            lines += [
-                f"  - split: {split}",
-                f"    path: {data_path(config, split)}",
-            ]
-    lines += ["---", ""]
-    return "\n".join(lines)
+            entry["default"] = True
+        entry["data_files"] = [{"split": s, "path": data_path(config, s)}
+                               for s in config_splits(config)]
+        configs.append(entry)
+    return {
+        "pretty_name": "Sokhan",
+        "language": ["fa"],
+        "language_details": "fa-IR",
+        "language_creators": ["found"],
+        # passes by language-model sessions, every difference adjudicated by the developers
+        "annotations_creators": ["machine-generated", "expert-generated"],
+        "multilinguality": ["monolingual"],
+        "source_datasets": ["original"],
+        "size_categories": [size_category(largest)],
+        "license": "other",
+        "license_name": HUB_LICENSE_NAME,
+        "license_link": LICENCE_FILE,
+        "task_categories": list(TASKS),
+        "task_ids": list(TASK_IDS),
+        "tags": list(TAGS),
+        "configs": configs,
+        "dataset_info": infos,
+    }
+
+
+def front_matter(corpus: Corpus, sizes: dict[str, dict[str, tuple[int, int]]]) -> str:
+    """The Hub's YAML metadata block."""
+    import yaml
+
+    body = yaml.safe_dump(card_data(corpus, sizes), allow_unicode=True, sort_keys=False,
+                          width=100)
+    return f"---\n{body}---\n"
 
 
 def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
@@ -105,7 +180,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
     rows = corpus.rows
     docs = {r["doc_id"]: r for split in rows["documents"].values() for r in split}
     counts = []
-    for split in SPLITS:
+    for split in ("train", "validation", "test"):
         ds = rows["documents"][split]
         counts.append(
             [
@@ -163,7 +238,7 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
         ),
         "split_rationale": "\n".join(
             f"- **{s}**: " + "; ".join(events.get(s, ["—"]))
-            for s in SPLITS
+            for s in ("train", "validation", "test")
         ),
         "roles_table": table(["role", "sentences"], [[r, roles[r]] for r in ROLES]),
         "entity_types_table": table(
@@ -221,16 +296,31 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
             f"**`{c}`**\n\n"
             + table(
                 ["column", "type", "description"],
-                [[f"`{n}`", _type_name(f), d] for n, f, _, d in COLUMNS[c]],
+                [[f"`{col.name}`", _type_name(col.type.feature())
+                  + (" or null" if col.nullable else ""), col.description]
+                 for col in COLUMNS[c]],
             )
             for c in CONFIGS
         ),
         "label_names": "\n".join(
-            [
-                f"- `ner_tags` ({len(BIO_TAGS)} labels): " + ", ".join(f"`{t}`" for t in BIO_TAGS),
-                "- `role`: " + ", ".join(f"`{r}`" for r in ROLES),
-                "- `form`: " + ", ".join(f"`{f}`" for f in QUOTE_FORMS),
-            ]
+            f"- `{c.name}` ({len(c.label.names)} labels, names in `{c.names_column}`): "
+            + ", ".join(f"`{i}` {n}" for i, n in enumerate(c.label.names))
+            for config in CONFIGS for c in COLUMNS[config] if c.label is not None
+        ),
+        "split_types_table": _per_split_table(
+            rows, "mentions", "type", ENTITY_TYPES, "entity type"),
+        "split_forms_table": _per_split_table(rows, "quotes", "form", QUOTE_FORMS, "form"),
+        "absent_from_train": _absent_from_train(rows),
+        "quote_tags_alignment": _quote_tags_alignment(corpus),
+        "licence_summary": (
+            f"**In short:** annotations `{ANNOTATIONS_SPDX}`, code `{CODE_SPDX}`; "
+            f"{TEXTS_STATEMENT} The licence file is [`{LICENCE_FILE}`]({LICENCE_FILE})."
+        ),
+        "bibtex": "```bibtex\n" + bibtex() + "\n```",
+        "pass_count": _pass_count(corpus),
+        "tasks_list": "\n".join(
+            [f"- `task_categories: {t}`: {why}." for t, why in TASKS.items()]
+            + [f"- `task_ids: {t}`: {why}." for t, why in TASK_IDS.items()]
         ),
         "sentence_example": lambda: _example(every),
         "quote_example": lambda: _quote_example(every),
@@ -241,6 +331,68 @@ def sections(corpus: Corpus, manifest: dict) -> dict[str, Section]:
     }
     assert set(values) == KNOWN_PLACEHOLDERS, set(values) ^ KNOWN_PLACEHOLDERS
     return values
+
+
+def _per_split_table(rows: dict, config: str, key: str, names: tuple[str, ...],
+                     header: str) -> str:
+    counts = {s: Counter(r[key] for r in rows[config][s]) for s in SPLITS}
+    present = [n for n in names if any(counts[s][n] for s in SPLITS)]
+    return table([header, *SPLITS, "total"],
+                 [[n, *(counts[s][n] for s in SPLITS), sum(counts[s][n] for s in SPLITS)]
+                  for n in present])
+
+
+def _absent_from_train(rows: dict) -> str:
+    lines = []
+    for config, key, what in (("mentions", "type", "entity type"), ("quotes", "form", "form")):
+        train = {r[key] for r in rows[config]["train"]}
+        for split in SPLITS[1:]:
+            missing = sorted({r[key] for r in rows[config][split]} - train)
+            for m in missing:
+                n = sum(r[key] == m for r in rows[config][split])
+                lines.append(f"- **{what} `{m}`**: {n} in `{split}`, none in `train`.")
+    if not lines:
+        return "Every entity type and quotation form of `validation` and `test` occurs in `train`."
+    return ("**Warning: these labels occur in evaluation splits but never in `train`**, so a "
+            "model trained on `train` cannot predict them:\n\n" + "\n".join(lines))
+
+
+_ORDER = ("CONTENT", "CUE", "SOURCE")
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _pass_count(corpus: Corpus) -> str:
+    """How many annotation passes are kept, in words."""
+    n = len(corpus.passes)
+    return _NUMBERS[n] if n < len(_NUMBERS) else str(n)
+
+
+def _quote_tags_alignment(corpus: Corpus) -> str:
+    from sokhan.stages.attach import quote_tag_spans, span_tokens
+
+    pieces = unaligned = overlapped = nested = 0
+    for doc in corpus.docs:
+        sentences = corpus.sentences[doc.doc_id]
+        quotes = corpus.layers[doc.doc_id].quotes
+        nested += sum(q.parent_id is not None for q in quotes)
+        spans = [(k, sp) for q in quotes if q.parent_id is None for k, sp in quote_tag_spans(q)]
+        for kind, span in set(spans):  # a speaker span shared by two quotations is one span
+            for s in sentences:
+                if not (s.start < span.end and span.start < s.end):
+                    continue
+                pieces += 1
+                unaligned += not span_tokens(s, span)[1]
+                # tagging writes content, then cue, then source: a later kind overwrites
+                lo, hi = max(span.start, s.start), min(span.end, s.end)
+                overlapped += any(_ORDER.index(k) > _ORDER.index(kind)
+                                  and o.start < hi and lo < o.end for k, o in spans)
+    return (f"The outermost quotations' spans, cut at sentence boundaries, make {pieces} tagged "
+            f"pieces. {unaligned} of them do not align to token boundaries (such a piece would "
+            f"tag every token it touches), and {overlapped} are content pieces with a source or "
+            "cue inside them (the source or cue keeps its tag and the content resumes after it "
+            "with `I-CONTENT`, so such a piece comes back in parts); converting the tags back "
+            f"gives every other piece exactly. The {nested} nested quotations lie inside their "
+            "parent's content and are tagged as that content; their own spans are in `quotes`.")
 
 
 def _first_quoting_sentence(every: dict) -> dict | None:
@@ -325,7 +477,12 @@ def read_card_template(path: Path, known: frozenset[str] = KNOWN_PLACEHOLDERS) -
     return template
 
 
-def render_card(template: str, corpus: Corpus, values: dict[str, Section]) -> str:
+def render_card(
+    template: str,
+    corpus: Corpus,
+    values: dict[str, Section],
+    sizes: dict[str, dict[str, tuple[int, int]]],
+) -> str:
     """Fill the template's placeholders and prepend the YAML front matter.
 
     Args:
@@ -334,6 +491,7 @@ def render_card(template: str, corpus: Corpus, values: dict[str, Section]) -> st
         corpus: the built corpus.
         values: :func:`sections` of the corpus; measured ones are computed only
             when the template uses them.
+        sizes: per config and split, ``(Arrow bytes, Parquet bytes)``, for ``dataset_info``.
 
     Raises:
         KeyError: for a placeholder not in ``values``.
@@ -341,4 +499,4 @@ def render_card(template: str, corpus: Corpus, values: dict[str, Section]) -> st
     used = set(_PLACEHOLDER.findall(template))
     filled = {k: v() if callable(v) else v for k, v in values.items() if k in used}
     body = _PLACEHOLDER.sub(lambda m: filled[m.group(1)], template)
-    return front_matter(corpus) + body
+    return front_matter(corpus, sizes) + body

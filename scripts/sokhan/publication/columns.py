@@ -1,187 +1,317 @@
-"""Published column types: Arrow schemas and the matching ``datasets`` features.
+"""Published columns: one declaration per column, from which every other view is derived.
 
-Features are written into each Parquet file's ``huggingface`` metadata in the
-serialisation datasets 3.x understands (``Sequence`` and list-of-struct as a
-JSON list), which datasets 4 and 5 still read, so one file loads in both with
-its class-label names.
+Each :class:`Column` names a column, its type and whether it can be null. From
+that one list come the Arrow schema of the Parquet files, the ``datasets``
+features (written into each file's ``huggingface`` metadata and into the card's
+``dataset_info``), the card's field tables and the Croissant fields, so the
+column list is written once.
+
+Features are serialised the way datasets 3.x understands them (``Sequence``, and
+a list of structs as a JSON list); datasets 4 and 5 still read that, so one file
+loads in both with its class-label names.
+
+A class-label column (:class:`Label`) is published twice: as the integer ids
+``datasets`` needs, and as a ``<column>_name`` string column beside it, so that
+DuckDB, pandas, polars and Croissant users read names without a mapping. Parquet
+stores the name column dictionary-encoded, so it costs a few bytes per row group.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from functools import cache
+
 import pyarrow as pa
 
-from sokhan.records import BIO_TAGS, QUOTE_FORMS, ROLES
+from sokhan.records import BIO_TAGS, QUOTE_FORMS, QUOTE_TAGS, ROLES, SPLITS
 
-#: The split names, in order: earlier events train, the latest tests.
-SPLITS = ("train", "validation", "test")
 TRAIN, VALIDATION, TEST = SPLITS
 CONFIGS = ("sentences", "documents", "mentions", "quotes", "entities")
 
 
-def _value(dtype: str) -> dict:
-    return {"dtype": dtype, "_type": "Value"}
+@dataclass(frozen=True)
+class Scalar:
+    """A string, integer or boolean value."""
+
+    dtype: str  # "string", "int32", "int64" or "bool"
+
+    def arrow(self) -> pa.DataType:
+        """The Arrow type."""
+        return {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(),
+                "bool": pa.bool_()}[self.dtype]
+
+    def feature(self) -> dict | list:
+        """The datasets feature (3.x JSON serialisation)."""
+        return {"dtype": self.dtype, "_type": "Value"}
 
 
-def _label(names: tuple[str, ...]) -> dict:
-    return {"names": list(names), "_type": "ClassLabel"}
+@dataclass(frozen=True)
+class Label:
+    """A class label: published as its integer id, with the names in the feature."""
+
+    names: tuple[str, ...]
+
+    def arrow(self) -> pa.DataType:
+        """int64, the type ``datasets`` gives class labels."""
+        return pa.int64()
+
+    def feature(self) -> dict | list:
+        """The datasets ``ClassLabel``."""
+        return {"names": list(self.names), "_type": "ClassLabel"}
 
 
-def _sequence(feature: dict) -> dict:
-    return {"feature": feature, "_type": "Sequence"}
+@dataclass(frozen=True)
+class Struct:
+    """A record of named, never-null fields."""
+
+    fields: tuple[Column, ...]
+
+    def arrow(self) -> pa.DataType:
+        """An Arrow struct."""
+        return pa.struct([c.arrow_field() for c in self.fields])
+
+    def feature(self) -> dict | list:
+        """A datasets struct: a dict of features."""
+        return {c.name: c.type.feature() for c in self.fields}
 
 
-_STR, _I32, _I64, _BOOL = _value("string"), _value("int32"), _value("int64"), _value("bool")
-_SPAN = {
-    k: (_STR if k.endswith("text") else _I32)
-    for k in ("text", "start", "end", "raw_text", "raw_start", "raw_end")
+@dataclass(frozen=True)
+class Sequence:
+    """A list of never-null items."""
+
+    item: Scalar | Label | Struct
+
+    def arrow(self) -> pa.DataType:
+        """An Arrow list with a non-nullable item field."""
+        return pa.list_(pa.field("item", self.item.arrow(), nullable=False))
+
+    def feature(self) -> dict | list:
+        """``Sequence`` of a value or label; a JSON list for structs.
+
+        A ``Sequence`` of a struct would be read by datasets 3.x as a struct of lists.
+        """
+        if isinstance(self.item, Struct):
+            return [self.item.feature()]
+        return {"feature": self.item.feature(), "_type": "Sequence"}
+
+
+Type = Scalar | Label | Struct | Sequence
+
+
+@dataclass(frozen=True)
+class Column:
+    """One published column."""
+
+    name: str
+    type: Type
+    description: str
+    nullable: bool = False
+
+    def arrow_field(self) -> pa.Field:
+        """The Arrow field; never-null columns are declared non-nullable."""
+        return pa.field(self.name, self.type.arrow(), nullable=self.nullable)
+
+    @property
+    def label(self) -> Label | None:
+        """The class label of a label column or a list of labels, else None."""
+        if isinstance(self.type, Label):
+            return self.type
+        if isinstance(self.type, Sequence) and isinstance(self.type.item, Label):
+            return self.type.item
+        return None
+
+    @property
+    def names_column(self) -> str | None:
+        """The string column published beside a label column, with the names."""
+        if self.label is None:
+            return None
+        return f"{self.name}_name" if isinstance(self.type, Label) else f"{self.name}_names"
+
+
+STR, I32, BOOL = Scalar("string"), Scalar("int32"), Scalar("bool")
+_SPAN = Struct((
+    Column("text", STR, "normalised text"),
+    Column("start", I32, "offset in the document's normalised text"),
+    Column("end", I32, "end offset (exclusive) in the normalised text"),
+    Column("raw_text", STR, "text as in the seed"),
+    Column("raw_start", I32, "offset in the seed text"),
+    Column("raw_end", I32, "end offset (exclusive) in the seed text"),
+))
+_SPLIT = Column("split", STR, "train, validation or test: the split this row belongs to")
+
+#: Every config's columns in published order, before the label-name columns are added.
+DECLARED: dict[str, tuple[Column, ...]] = {
+    "sentences": (
+        Column("id", STR, "sentence id `<doc_id>-s<n>`"),
+        Column("doc_id", STR, "article id (seed file stem)"),
+        _SPLIT,
+        Column("n", I32, "sentence number in the article, from 1"),
+        Column("paragraph", I32, "paragraph (line) number in the seed, from 1"),
+        Column("role", Label(ROLES), "headline, subheadline, body, boilerplate, source_credit, "
+               "separator, caption or date"),
+        Column("text", STR, "normalised sentence text"),
+        Column("start", I32, "offset of `text` in the document's normalised text"),
+        Column("end", I32, "end offset (exclusive) in the normalised text"),
+        Column("raw_text", STR, "the sentence as it stands in the seed"),
+        Column("raw_start", I32, "offset of `raw_text` in the seed text"),
+        Column("raw_end", I32, "end offset (exclusive) in the seed text"),
+        Column("tokens", Sequence(STR), "tokens, exact substrings of `text`"),
+        Column("token_starts", Sequence(I32), "token offsets in `text`"),
+        Column("token_ends", Sequence(I32), "token end offsets in `text`"),
+        Column("raw_tokens", Sequence(STR), "each token's source in `raw_text`"),
+        Column("raw_token_starts", Sequence(I32), "token offsets in `raw_text`"),
+        Column("raw_token_ends", Sequence(I32), "token end offsets in `raw_text`"),
+        Column("ner_tags", Sequence(Label(BIO_TAGS)),
+               "BIO tags over the 18 OntoNotes-5 types, one per token"),
+        Column("quote_tags", Sequence(Label(QUOTE_TAGS)),
+               "BIO tags over the source, cue and content of the outermost quotations, "
+               "one per token"),
+        Column("repeat_of", STR, "id of the earlier identical sentence, else null", nullable=True),
+        Column("speaker", STR, "entity whose words the sentence carries; null for narration "
+               "and for a speaker the text does not identify", nullable=True),
+        Column("quote_ids", Sequence(STR), "quotations whose content it carries"),
+        Column("provenance", STR, "`seeds/<file>:<line>`"),
+    ),
+    "documents": (
+        Column("doc_id", STR, "article id (seed file stem)"),
+        _SPLIT,
+        Column("headline", STR, "headline, or null when the article has none", nullable=True),
+        Column("outlet", STR, "outlet or agency named in the text, or null", nullable=True),
+        Column("source_credit", STR, "agency credited as source, or null", nullable=True),
+        # null only outside the corpus: `sokhan process` over a crawl knows no event
+        Column("event_id", STR, "the reported event; articles on one event share it; null when "
+               "unknown", nullable=True),
+        Column("event", STR, "the event in English, or null when unknown", nullable=True),
+        Column("event_date", STR, "the event's date, ISO 8601, or null when unknown",
+               nullable=True),
+        Column("participants_iran", Sequence(STR), "Iranian participants"),
+        Column("participants_russia", Sequence(STR), "Russian participants"),
+        Column("text", STR, "normalised article text (lines joined by \\n)"),
+        Column("raw_text", STR, "the seed text, byte for byte"),
+        Column("source_file", STR, "`seeds/<file>`"),
+        Column("sha256", STR, "sha256 of the seed file"),
+        Column("n_sentences", I32, "sentences"),
+        Column("n_tokens", I32, "tokens"),
+        Column("n_mentions", I32, "entity mentions"),
+        Column("n_quotes", I32, "quotations"),
+    ),
+    "mentions": (
+        Column("id", STR, "mention id `<doc_id>-m<n>`"),
+        Column("doc_id", STR, "article id"),
+        _SPLIT,
+        Column("sentence_id", STR, "the sentence holding the mention"),
+        Column("text", STR, "normalised surface text"),
+        Column("start", I32, "offset in the document's normalised text"),
+        Column("end", I32, "end offset (exclusive) in the normalised text"),
+        Column("raw_text", STR, "surface text as in the seed"),
+        Column("raw_start", I32, "offset in the seed text"),
+        Column("raw_end", I32, "end offset (exclusive) in the seed text"),
+        Column("token_start", I32, "first token index in the sentence"),
+        Column("token_end", I32, "token index after the last (exclusive)"),
+        Column("type", STR, "OntoNotes-5 type"),
+        Column("entity_id", STR, "registry id; null for numeric types", nullable=True),
+        Column("provenance", STR, "`seeds/<file>:<line>`"),
+    ),
+    "quotes": (
+        Column("id", STR, "quotation id `<doc_id>-q<n>`"),
+        Column("doc_id", STR, "article id"),
+        _SPLIT,
+        Column("sentence_ids", Sequence(STR), "sentences the cue and content touch"),
+        Column("form", Label(QUOTE_FORMS), "direct, indirect or mixed"),
+        Column("cue", _SPAN, "the speech verb or phrase"),
+        Column("content", Sequence(_SPAN), "what was said: one or more spans"),
+        Column("content_text", STR, "the content spans' normalised text joined by ' … '"),
+        Column("speaker", Sequence(_SPAN), "the speaker mention: one span, or none when the "
+               "speaker is dropped or the verb passive (a list, so no offset is ever null)"),
+        Column("speaker_kind", STR, "name, descriptor, pronoun or none"),
+        Column("speaker_entity", STR, "registry id of the speaker; null when the text does "
+               "not identify the speaker", nullable=True),
+        Column("addressee_entity", STR, "registry id of the addressee, or null", nullable=True),
+        Column("parent_id", STR, "the enclosing quotation when nested, else null", nullable=True),
+        Column("provenance", STR, "`seeds/<file>:<line>` of the cue"),
+    ),
+    "entities": (
+        Column("id", STR, "registry slug"),
+        _SPLIT,
+        Column("type", STR, "OntoNotes-5 type"),
+        Column("name_fa", STR, "canonical Persian name"),
+        Column("name_en", STR, "English name"),
+        Column("aliases", Sequence(STR), "surface forms as they occur"),
+        Column("is_group", BOOL, "a group of entities (used only as a speaker)"),
+        Column("members", Sequence(STR), "a group's member ids"),
+        Column("mention_count", I32, "mentions in the whole corpus"),
+        Column("mention_counts", Sequence(Struct((
+            Column("doc_id", STR, "article id"),
+            Column("count", I32, "mentions in that article"),
+        ))), "mentions per article"),
+        Column("quote_count", I32, "quotations it is the speaker of"),
+    ),
 }
-_SPAN_ARROW = pa.struct([(k, pa.string() if k.endswith("text") else pa.int32()) for k in _SPAN])
 
-#: Per config: (column, datasets feature, arrow type, description).
-COLUMNS: dict[str, list[tuple[str, dict | list, pa.DataType, str]]] = {
-    "sentences": [
-        ("id", _STR, pa.string(), "sentence id `<doc_id>-s<n>`"),
-        ("doc_id", _STR, pa.string(), "article id (seed file stem)"),
-        ("n", _I32, pa.int32(), "sentence number in the article, from 1"),
-        ("paragraph", _I32, pa.int32(), "paragraph (line) number in the seed, from 1"),
-        (
-            "role",
-            _label(ROLES),
-            pa.int64(),
-            "headline, subheadline, body, boilerplate, source_credit, separator, caption "
-            "or date",
-        ),
-        ("text", _STR, pa.string(), "normalised sentence text"),
-        ("start", _I32, pa.int32(), "offset of `text` in the document's normalised text"),
-        ("end", _I32, pa.int32(), "end offset (exclusive) in the normalised text"),
-        ("raw_text", _STR, pa.string(), "the sentence as it stands in the seed"),
-        ("raw_start", _I32, pa.int32(), "offset of `raw_text` in the seed text"),
-        ("raw_end", _I32, pa.int32(), "end offset (exclusive) in the seed text"),
-        ("tokens", _sequence(_STR), pa.list_(pa.string()), "tokens, exact substrings of `text`"),
-        ("token_starts", _sequence(_I32), pa.list_(pa.int32()), "token offsets in `text`"),
-        ("token_ends", _sequence(_I32), pa.list_(pa.int32()), "token end offsets in `text`"),
-        ("raw_tokens", _sequence(_STR), pa.list_(pa.string()), "each token's source in `raw_text`"),
-        ("raw_token_starts", _sequence(_I32), pa.list_(pa.int32()), "token offsets in `raw_text`"),
-        (
-            "raw_token_ends",
-            _sequence(_I32),
-            pa.list_(pa.int32()),
-            "token end offsets in `raw_text`",
-        ),
-        (
-            "ner_tags",
-            _sequence(_label(BIO_TAGS)),
-            pa.list_(pa.int64()),
-            "BIO tags over the 18 OntoNotes-5 types, one per token",
-        ),
-        ("repeat_of", _STR, pa.string(), "id of the earlier identical sentence, else null"),
-        (
-            "speaker",
-            _STR,
-            pa.string(),
-            "entity whose words the sentence carries; null for narration",
-        ),
-        (
-            "quote_ids",
-            _sequence(_STR),
-            pa.list_(pa.string()),
-            "quotations whose content it carries",
-        ),
-        ("provenance", _STR, pa.string(), "`seeds/<file>:<line>`"),
-    ],
-    "documents": [
-        ("doc_id", _STR, pa.string(), "article id (seed file stem)"),
-        ("split", _STR, pa.string(), "train, validation or test"),
-        ("headline", _STR, pa.string(), "headline, or null when the article has none"),
-        ("outlet", _STR, pa.string(), "outlet or agency named in the text, or null"),
-        ("source_credit", _STR, pa.string(), "agency credited as source, or null"),
-        ("event_id", _STR, pa.string(), "the reported event; articles on one event share it"),
-        ("event", _STR, pa.string(), "the event in English"),
-        ("event_date", _STR, pa.string(), "the event's date, ISO 8601"),
-        ("participants_iran", _sequence(_STR), pa.list_(pa.string()), "Iranian participants"),
-        ("participants_russia", _sequence(_STR), pa.list_(pa.string()), "Russian participants"),
-        ("text", _STR, pa.string(), "normalised article text (lines joined by \\n)"),
-        ("raw_text", _STR, pa.string(), "the seed text, byte for byte"),
-        ("source_file", _STR, pa.string(), "`seeds/<file>`"),
-        ("sha256", _STR, pa.string(), "sha256 of the seed file"),
-        ("n_sentences", _I32, pa.int32(), "sentences"),
-        ("n_tokens", _I32, pa.int32(), "tokens"),
-        ("n_mentions", _I32, pa.int32(), "entity mentions"),
-        ("n_quotes", _I32, pa.int32(), "quotations"),
-    ],
-    "mentions": [
-        ("id", _STR, pa.string(), "mention id `<doc_id>-m<n>`"),
-        ("doc_id", _STR, pa.string(), "article id"),
-        ("sentence_id", _STR, pa.string(), "the sentence holding the mention"),
-        *[
-            (k, v, _SPAN_ARROW.field(k).type, d)
-            for k, v, d in (
-                ("text", _STR, "normalised surface text"),
-                ("start", _I32, "offset in the document's normalised text"),
-                ("end", _I32, "end offset (exclusive) in the normalised text"),
-                ("raw_text", _STR, "surface text as in the seed"),
-                ("raw_start", _I32, "offset in the seed text"),
-                ("raw_end", _I32, "end offset (exclusive) in the seed text"),
-            )
-        ],
-        ("token_start", _I32, pa.int32(), "first token index in the sentence"),
-        ("token_end", _I32, pa.int32(), "token index after the last (exclusive)"),
-        ("type", _STR, pa.string(), "OntoNotes-5 type"),
-        ("entity_id", _STR, pa.string(), "registry id; null for numeric types"),
-        ("provenance", _STR, pa.string(), "`seeds/<file>:<line>`"),
-    ],
-    "quotes": [
-        ("id", _STR, pa.string(), "quotation id `<doc_id>-q<n>`"),
-        ("doc_id", _STR, pa.string(), "article id"),
-        (
-            "sentence_ids",
-            _sequence(_STR),
-            pa.list_(pa.string()),
-            "sentences the cue and content touch",
-        ),
-        ("form", _label(QUOTE_FORMS), pa.int64(), "direct, indirect or mixed"),
-        ("cue", _SPAN, _SPAN_ARROW, "the speech verb or phrase"),
-        ("content", [_SPAN], pa.list_(_SPAN_ARROW), "what was said: one or more spans"),
-        ("content_text", _STR, pa.string(), "the content spans' normalised text joined by ' … '"),
-        ("speaker", _SPAN, _SPAN_ARROW, "the speaker mention; null when dropped or passive"),
-        ("speaker_kind", _STR, pa.string(), "name, descriptor, pronoun or none"),
-        ("speaker_entity", _STR, pa.string(), "registry id of the speaker, or `unknown`"),
-        ("addressee_entity", _STR, pa.string(), "registry id of the addressee, or null"),
-        ("parent_id", _STR, pa.string(), "the enclosing quotation when nested, else null"),
-        ("provenance", _STR, pa.string(), "`seeds/<file>:<line>` of the cue"),
-    ],
-    "entities": [
-        ("id", _STR, pa.string(), "registry slug"),
-        ("type", _STR, pa.string(), "OntoNotes-5 type"),
-        ("name_fa", _STR, pa.string(), "canonical Persian name"),
-        ("name_en", _STR, pa.string(), "English name"),
-        ("aliases", _sequence(_STR), pa.list_(pa.string()), "surface forms as they occur"),
-        ("is_group", _BOOL, pa.bool_(), "a group of entities (used only as a speaker)"),
-        ("members", _sequence(_STR), pa.list_(pa.string()), "a group's member ids"),
-        ("mention_count", _I32, pa.int32(), "mentions in the whole corpus"),
-        (
-            "mention_counts",
-            [{"doc_id": _STR, "count": _I32}],
-            pa.list_(pa.struct([("doc_id", pa.string()), ("count", pa.int32())])),
-            "mentions per article",
-        ),
-        ("quote_count", _I32, pa.int32(), "quotations it is the speaker of"),
-    ],
-}
+
+def _with_names(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    out: list[Column] = []
+    for c in columns:
+        out.append(c)
+        if c.names_column is not None:
+            one = isinstance(c.type, Label)
+            out.append(Column(
+                c.names_column, STR if one else Sequence(STR),
+                f"the label name{'' if one else 's'} of `{c.name}`",
+            ))
+    return tuple(out)
+
+
+#: Every published column of every config, label-name columns included.
+COLUMNS: dict[str, tuple[Column, ...]] = {c: _with_names(cols) for c, cols in DECLARED.items()}
+
+
+def features(config: str) -> dict:
+    """The datasets features of a config (3.x JSON serialisation)."""
+    return {c.name: c.type.feature() for c in COLUMNS[config]}
 
 
 def arrow_schema(config: str) -> pa.Schema:
     """The Arrow schema of a config, carrying its datasets features as metadata."""
-    import json
-
-    features = {name: feature for name, feature, _, _ in COLUMNS[config]}
-    meta = {"info": {"features": features}}
+    meta = {"info": {"features": features(config)}}
     return pa.schema(
-        [pa.field(name, dtype) for name, _, dtype, _ in COLUMNS[config]],
+        [c.arrow_field() for c in COLUMNS[config]],
         metadata={b"huggingface": json.dumps(meta, ensure_ascii=False).encode()},
     )
 
 
 def config_splits(config: str) -> tuple[str, ...]:
-    """The splits a config is published in (the registry is corpus-wide)."""
+    """The splits a config is published in (the registry is corpus-wide, in one split)."""
     return (TRAIN,) if config == "entities" else SPLITS
+
+
+@cache
+def _label_ids(names: tuple[str, ...]) -> dict[str, int]:
+    """Label name to id for one label set.
+
+    Made once per label set rather than searched per row: a long ``sokhan process`` run
+    encodes hundreds of thousands of rows in its main process.
+    """
+    return {name: k for k, name in enumerate(names)}
+
+
+def encode(config: str, row: dict) -> dict:
+    """A published row as written: label names become ids, with the names beside them.
+
+    Raises:
+        KeyError: a value that is not one of the column's labels (a bug: rows are checked
+            against their schemas first).
+    """
+    out = dict(row)
+    for c in DECLARED[config]:
+        label = c.label
+        if label is None or c.names_column is None:
+            continue
+        ids = _label_ids(label.names)
+        if isinstance(c.type, Label):
+            out[c.name] = ids[row[c.name]]
+        else:
+            out[c.name] = [ids[v] for v in row[c.name]]
+        out[c.names_column] = row[c.name]
+    return {c.name: out[c.name] for c in COLUMNS[config]}

@@ -15,8 +15,7 @@ from collections import Counter
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from sokhan.publication.columns import SPLITS
-from sokhan.records import ENTITY_TYPES, QUOTE_FORMS, SPEAKER_KINDS, UNKNOWN_SPEAKER
+from sokhan.records import ENTITY_TYPES, QUOTE_FORMS, SPEAKER_KINDS, SPLITS
 
 #: Figure files, relative to the corpus folder, with the card's caption for each.
 FIGURES = {
@@ -82,11 +81,12 @@ def _stacked(ax, labels: list[str], series: dict[str, list[int]]) -> None:
     for colour, (name, values) in zip(_COLOURS, series.items(), strict=False):
         ax.barh(ys, values, left=left, label=name, color=colour, height=0.7)
         left = [a + b for a, b in zip(left, values, strict=True)]
-    top = max(left, default=0)  # no bars at all: a corpus without mentions or speakers
+    # a corpus without annotations has no bars at all: an empty axis, not an error
+    most = max(left, default=0)
     for y, total in zip(ys, left, strict=True):
-        ax.text(total + top * 0.01, y, str(total), va="center", fontsize=9)
+        ax.text(total + most * 0.01, y, str(total), va="center", fontsize=9)
     ax.set_yticks(ys, labels)
-    ax.set_xlim(0, top * 1.1 if top else 1)
+    ax.set_xlim(0, most * 1.1 if most else 1)
     ax.figure.legend(frameon=False, loc="outside lower center", ncol=len(series))
 
 
@@ -106,16 +106,16 @@ def entity_types_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
 def speakers_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
     """The most quoted speakers (registry English names), stacked by form."""
     names = {e["id"]: e["name_en"] for e in _every(rows, "entities")}
-    names[UNKNOWN_SPEAKER] = "(unidentified speaker)"
+    names[None] = "(unidentified speaker)"  # published as null
     quotes = _every(rows, "quotes")
     total = Counter(q["speaker_entity"] for q in quotes)
-    top = sorted(total, key=lambda e: (-total[e], e))[:TOP_SPEAKERS]
+    top = sorted(total, key=lambda e: (-total[e], e or ""))[:TOP_SPEAKERS]
     by_form = {f: Counter(q["speaker_entity"] for q in quotes if q["form"] == f)
                for f in QUOTE_FORMS}
     with _style():
         fig = _figure(0.32 * len(top) + 1.5, width=8)
         ax = fig.add_subplot()
-        _stacked(ax, [names.get(e, e) for e in top],
+        _stacked(ax, [names.get(e, e or "") for e in top],
                  {f: [by_form[f][e] for e in top] for f in QUOTE_FORMS})
         ax.set_xlabel("quotations")
         fig.suptitle(FIGURES["figures/speakers.png"], x=0.02, ha="left")

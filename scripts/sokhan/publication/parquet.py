@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sokhan.publication.columns import COLUMNS, arrow_schema
+from sokhan.publication.columns import arrow_schema, encode
 
 #: Fixed writer options: part of what makes two builds byte-identical.
 PARQUET_OPTIONS = {
@@ -22,27 +22,24 @@ PARQUET_OPTIONS = {
 }
 
 
-def parquet_bytes(config: str, rows: list[dict]) -> bytes:
-    """One split of one config as Parquet, written with fixed options."""
-    schema = arrow_schema(config)
-    table = pa.Table.from_pylist([encode_labels(config, r) for r in rows], schema=schema)
+def parquet_bytes(table: pa.Table) -> bytes:
+    """One split of one config (see :func:`arrow_table`) as Parquet, with fixed options."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **PARQUET_OPTIONS)
     return sink.getvalue().to_pybytes()
 
 
-def encode_labels(config: str, row: dict) -> dict:
-    """Class-label columns as their integer ids, as ``datasets`` stores them."""
-    out = dict(row)
-    for name, feature, _, _ in COLUMNS[config]:
-        if not isinstance(feature, dict):
-            continue
-        if feature.get("_type") == "ClassLabel":
-            out[name] = feature["names"].index(row[name])
-        elif feature.get("_type") == "Sequence" and feature["feature"].get("_type") == "ClassLabel":
-            names = feature["feature"]["names"]
-            out[name] = [names.index(v) for v in row[name]]
-    return out
+def arrow_table(config: str, rows: list[dict]) -> pa.Table:
+    """The rows of one split as an Arrow table with the published schema.
+
+    Raises:
+        ValueError: when a never-null column holds a null (Arrow does not check it).
+    """
+    table = pa.Table.from_pylist([encode(config, r) for r in rows], schema=arrow_schema(config))
+    for field in table.schema:
+        if not field.nullable and table.column(field.name).null_count:
+            raise ValueError(f"{config}: never-null column {field.name!r} holds a null")
+    return table
 
 
 def data_path(config: str, split: str) -> str:

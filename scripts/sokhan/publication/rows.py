@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sokhan.publication.columns import CONFIGS, TEST, TRAIN, VALIDATION, config_splits
+from sokhan.publication.columns import (
+    COLUMNS,
+    CONFIGS,
+    DECLARED,
+    TEST,
+    TRAIN,
+    VALIDATION,
+    config_splits,
+)
 from sokhan.records import Attached, Corpus, Document, Entity, Sentence, Span
 
 
@@ -53,12 +61,15 @@ def _span_row(span: Span) -> dict:
     }
 
 
-def sentence_rows(doc: Document, sentences: list[Sentence], layers: Attached) -> list[dict]:
+def sentence_rows(
+    doc: Document, split: str, sentences: list[Sentence], layers: Attached
+) -> list[dict]:
     """Rows of the ``sentences`` config for one document."""
     return [
         {
             "id": s.id,
             "doc_id": s.doc_id,
+            "split": split,
             "n": s.n,
             "paragraph": s.line,
             "role": s.role,
@@ -75,6 +86,7 @@ def sentence_rows(doc: Document, sentences: list[Sentence], layers: Attached) ->
             "raw_token_starts": [t.raw_start for t in s.tokens],
             "raw_token_ends": [t.raw_end for t in s.tokens],
             "ner_tags": layers.bio[s.id],
+            "quote_tags": layers.quote_bio[s.id],
             "repeat_of": s.repeat_of,
             "speaker": layers.speaker[s.id],
             "quote_ids": layers.quote_ids[s.id],
@@ -109,12 +121,13 @@ def document_row(doc: Document, split: str, sentences: list[Sentence], layers: A
     }
 
 
-def mention_rows(doc: Document, layers: Attached) -> list[dict]:
+def mention_rows(doc: Document, split: str, layers: Attached) -> list[dict]:
     """Rows of the ``mentions`` config for one document."""
     return [
         {
             "id": m.id,
             "doc_id": m.doc_id,
+            "split": split,
             "sentence_id": m.sentence_id,
             **_span_row(m.span),
             "token_start": m.token_start,
@@ -127,18 +140,19 @@ def mention_rows(doc: Document, layers: Attached) -> list[dict]:
     ]
 
 
-def quote_rows(doc: Document, layers: Attached) -> list[dict]:
+def quote_rows(doc: Document, split: str, layers: Attached) -> list[dict]:
     """Rows of the ``quotes`` config for one document."""
     return [
         {
             "id": q.id,
             "doc_id": q.doc_id,
+            "split": split,
             "sentence_ids": list(q.sentence_ids),
             "form": q.form,
             "cue": _span_row(q.cue),
             "content": [_span_row(c) for c in q.content],
             "content_text": " … ".join(c.text for c in q.content),
-            "speaker": _span_row(q.speaker) if q.speaker else None,
+            "speaker": [_span_row(q.speaker)] if q.speaker else [],
             "speaker_kind": q.speaker_kind,
             "speaker_entity": q.speaker_entity,
             "addressee_entity": q.addressee_entity,
@@ -165,6 +179,7 @@ def entity_rows(
     return [
         {
             "id": e.id,
+            "split": TRAIN,  # the registry's one split
             "type": e.type,
             "name_fa": e.name_fa,
             "name_en": e.name_en,
@@ -179,6 +194,16 @@ def entity_rows(
     ]
 
 
+def column_names(config: str) -> list[str]:
+    """Published column names of a config, in order (label-name columns included)."""
+    return [c.name for c in COLUMNS[config]]
+
+
+def row_keys(config: str) -> list[str]:
+    """The keys of a row as made here: the declared columns (names added on encoding)."""
+    return [c.name for c in DECLARED[config]]
+
+
 def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
     """Published rows per config and split."""
     rows: dict[str, dict[str, list[dict]]] = {c: {s: [] for s in config_splits(c)} for c in CONFIGS}
@@ -188,10 +213,10 @@ def make_rows(corpus: Corpus) -> dict[str, dict[str, list[dict]]]:
             corpus.sentences[doc.doc_id],
             corpus.layers[doc.doc_id],
         )
-        rows["sentences"][split] += sentence_rows(doc, sents, layers)
+        rows["sentences"][split] += sentence_rows(doc, split, sents, layers)
         rows["documents"][split].append(document_row(doc, split, sents, layers))
-        rows["mentions"][split] += mention_rows(doc, layers)
-        rows["quotes"][split] += quote_rows(doc, layers)
+        rows["mentions"][split] += mention_rows(doc, split, layers)
+        rows["quotes"][split] += quote_rows(doc, split, layers)
     every_mention = [m for split_rows in rows["mentions"].values() for m in split_rows]
     every_quote = [q for split_rows in rows["quotes"].values() for q in split_rows]
     rows["entities"][TRAIN] = entity_rows(corpus.entities, every_mention, every_quote)

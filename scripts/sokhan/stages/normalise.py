@@ -8,6 +8,7 @@ back to the raw text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -63,8 +64,58 @@ class NormalisedText:
 
 
 @cache
+def _share_hazm_data() -> None:
+    """Make hazm parse its word list and conjugate its verbs once per process.
+
+    hazm's Normalizer builds a WordTokenizer and a Lemmatizer (which builds another),
+    and the ZWNJ stage reads the list and conjugates every verb too: four parses of
+    the same 50 000-word file (0.5 s each) and two conjugations of 1 400 verbs. Both
+    are pure functions of hazm's data files, only read by their users, so one result
+    serves them all.
+    """
+    import hazm.lemmatizer
+    import hazm.utils
+    import hazm.word_tokenizer
+
+    parse = cache(hazm.utils.words_list)
+
+    def shared(words_file: str = hazm.utils.default_words):
+        return parse(str(words_file))  # one key for the default, however it is passed
+
+    hazm.utils.words_list = shared
+    hazm.word_tokenizer.words_list = shared
+
+    conjugate = hazm.lemmatizer.Conjugation.get_all  # Conjugation holds no state
+    forms: dict[str, list[str]] = {}
+
+    def get_all(self, verb: str) -> list[str]:
+        if verb not in forms:
+            forms[verb] = conjugate(self, verb)
+        return list(forms[verb])
+
+    hazm.lemmatizer.Conjugation.get_all = get_all
+
+
+@cache
 def _hazm() -> Normalizer:
+    _share_hazm_data()
     return Normalizer(**HAZM_OPTIONS)
+
+
+def hazm_normalizer() -> Normalizer:
+    """The process's one hazm Normalizer, built with :data:`HAZM_OPTIONS`."""
+    return _hazm()
+
+
+#: Lines whose normalisation is remembered: the seeds' 70 lines, for the card's
+#: evaluation, which normalises them again; small, so a long run holds no more.
+LINE_CACHE = 256
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
+def hazm_normalize(line: str) -> str:
+    """hazm's normalisation of one line (cached: the card's evaluation asks again)."""
+    return _hazm().normalize(line)
 
 
 @cache
@@ -78,6 +129,7 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@cache  # called for every distinct character of every line the aligner walks
 def fold(char: str) -> str:
     """The character hazm's translation tables turn ``char`` into."""
     return char.translate(_fold_table())
@@ -117,6 +169,8 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
     Returns:
         The text with those ZWNJs turned back into spaces, and how many.
     """
+    if "\u200c" not in text and not any(h in text for h in _HYPHENS):
+        return text, 0  # no join and no padded hyphen to undo: skip the alignment
     chars, undone = list(text), 0
     for seg in align(raw, text, fold, REWRITES).segments:
         if _is_padded_hyphen(raw[seg.rs:seg.re], text, seg.ns, seg.ne):
@@ -170,14 +224,22 @@ def normalise_line(line: str, *, repair: bool = True) -> tuple[str, Counter[str]
     Returns:
         The normalised line and the count of repairs by kind.
     """
-    text = _hazm().normalize(line)
+    text, counts = _normalise_line(line, repair)
+    return text, Counter(dict(counts))
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _normalise_line(line: str, repair: bool) -> tuple[str, tuple[tuple[str, int], ...]]:
+    # Cached: the card's ZWNJ evaluation normalises the seed lines the build has
+    # just normalised. Counts go out as a tuple so no caller can change the cache.
+    text = hazm_normalize(line)
     counts: Counter[str] = Counter()
     if repair:
         text, undone = keep_writer_spaces(line, text)
         counts["keep-writer-space"] += undone
         text, edits = zwnj.restore(text)
         counts.update(e.kind for e in edits)
-    return text, +counts
+    return text, tuple((+counts).items())
 
 
 def normalise(raw: str, *, repair: bool = True) -> NormalisedText:

@@ -31,8 +31,23 @@ TOKENIZER_OPTIONS: dict[str, bool] = {
 _DASH = re.compile(r"([\-–—])")
 
 
+#: The attribute of hazm's WordTokenizer that holds each option.
+_OPTION_ATTRIBUTES = {"join_verb_parts": "_join_verb_parts",
+                      "join_abbreviations": "_join_abbreviation"}
+
+
 @cache
 def _tokenizer() -> WordTokenizer:
+    # hazm's Normalizer holds a WordTokenizer; when its options are ours (they are
+    # hazm's defaults with verb parts unjoined), share it rather than build another.
+    from sokhan.stages.normalise import hazm_normalizer
+
+    shared = getattr(hazm_normalizer(), "tokenizer", None)
+    if shared is not None and all(
+        getattr(shared, _OPTION_ATTRIBUTES.get(k, k), None) == v
+        for k, v in TOKENIZER_OPTIONS.items()
+    ):
+        return shared
     return WordTokenizer(**TOKENIZER_OPTIONS)
 
 

@@ -206,7 +206,10 @@ def _lexicon() -> _Lexicon:
     from hazm.lemmatizer import Conjugation
     from hazm.utils import verbs_list, words_list
 
-    words = {word: (freq, frozenset(tags)) for word, freq, tags in words_list()}
+    # A few hundred distinct tag sets among 50 000 words: build each frozenset once.
+    tag_sets: dict[tuple[str, ...], frozenset[str]] = {}
+    words = {word: (freq, tag_sets.get(tags) or tag_sets.setdefault(tags, frozenset(tags)))
+             for word, freq, tags in words_list()}
 
     # For each glued skeleton keep its best-attested ZWNJ spelling: highest
     # frequency first, then a tagged entry over an untagged one.
@@ -866,6 +869,8 @@ class _Plan:
     plural_stem: str | None = None
 
 
+# Across lines too: news vocabulary repeats from article to article (bounded cache).
+@functools.lru_cache(maxsize=1 << 16)
 def _plan(token: str) -> _Plan | None:
     insertions: list[_Insertion] = []
     offset = 0

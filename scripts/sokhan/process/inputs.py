@@ -1,0 +1,166 @@
+"""Input readers: a folder of ``.txt`` files, a JSONL file, or a Parquet file.
+
+Each reader yields :class:`InputRecord` one at a time, so memory does not grow
+with the input; nothing is checked here beyond what is needed to find the next
+record (a JSONL line that is not JSON is yielded as a record with a problem).
+Whole-input problems (missing file, unknown format, Parquet without ``id`` and
+``text`` columns) raise :class:`~sokhan.checks.incidents.BuildError` with the check id
+``input-unreadable``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sokhan.checks.incidents import BuildError, Incident
+from sokhan.stages.seeds import MAX_SEED_BYTES
+
+#: A JSONL line longer than this is not parsed: JSON escapes (``\\u0627``) can
+#: triple a Persian text, so this admits every text the seed limit admits.
+MAX_JSONL_LINE = 4 * MAX_SEED_BYTES
+#: Rows read from a Parquet input at a time.
+PARQUET_BATCH = 256
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    """One article as found in the input, not yet checked.
+
+    Attributes:
+        index: position in the input, from 0; output order follows it.
+        where: the record's place for messages (``crawl.jsonl:17``, ``news/a.txt``).
+        id: the ``id`` value as found (None when absent).
+        text: the ``text`` value as found: bytes from a ``.txt`` file, a str from
+            JSON or Parquet, None when absent.
+        meta: the record's other fields.
+        problem: ``(check, message)`` when the record could not even be parsed.
+    """
+
+    index: int
+    where: str
+    id: object
+    text: object
+    meta: dict = field(default_factory=dict)
+    problem: tuple[str, str] | None = None
+
+
+def input_format(path: Path) -> str:
+    """``txt`` (a folder), ``jsonl`` or ``parquet``.
+
+    Raises:
+        BuildError: ``input-unreadable`` when the path is missing or of no known kind.
+    """
+    if path.is_dir():
+        return "txt"
+    if path.is_file() and path.suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if path.is_file() and path.suffix == ".parquet":
+        return "parquet"
+    found = "not found" if not path.exists() else "neither a folder, a .jsonl nor a .parquet file"
+    raise BuildError([Incident(str(path), "", "input-unreadable",
+                               f"{found}; expected a folder of .txt files, a JSONL file with "
+                               "id and text, or a Parquet file with id and text columns")])
+
+
+def count_records(path: Path) -> int | None:
+    """How many records the input holds, for the progress bar (a cheap count)."""
+    kind = input_format(path)
+    if kind == "txt":
+        return sum(1 for _ in path.glob("*.txt"))
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def read_records(path: Path) -> Iterator[InputRecord]:
+    """Yield every record of the input in its order (files sorted by name)."""
+    kind = input_format(path)
+    if kind == "txt":
+        yield from _read_folder(path)
+    elif kind == "jsonl":
+        yield from _read_jsonl(path)
+    else:
+        yield from _read_parquet(path)
+
+
+def _read_folder(folder: Path) -> Iterator[InputRecord]:
+    for k, file in enumerate(sorted(folder.glob("*.txt"))):
+        where = f"{folder.name}/{file.name}"
+        try:
+            with file.open("rb") as f:
+                data = f.read(MAX_SEED_BYTES + 1)  # bounded, as the seed stage reads
+        except OSError as err:
+            yield InputRecord(k, where, file.stem, None,
+                              problem=("input-unreadable", f"cannot be read ({err.strerror})"))
+            continue
+        yield InputRecord(k, where, file.stem, data)
+
+
+def _read_jsonl(path: Path) -> Iterator[InputRecord]:
+    index = 0
+    with path.open("rb") as f:
+        for line_no, line in enumerate(_bounded_lines(f), start=1):
+            where = f"{path.name}:{line_no}"
+            if line is None:
+                yield InputRecord(index, where, None, None, problem=(
+                    "seed-too-large", f"line longer than {MAX_JSONL_LINE} bytes (not parsed)"))
+                index += 1
+                continue
+            if not line.strip():
+                continue  # blank lines separate nothing in JSONL; not a record
+            try:
+                value = json.loads(line)
+            except UnicodeDecodeError as err:
+                yield InputRecord(index, where, None, None, problem=(
+                    "seed-encoding", f"byte at offset {err.start} of the line is not UTF-8"))
+                index += 1
+                continue
+            except ValueError as err:
+                yield InputRecord(index, where, None, None,
+                                  problem=("record-json", f"not JSON ({err})"))
+                index += 1
+                continue
+            if not isinstance(value, dict):
+                yield InputRecord(index, where, None, None, problem=(
+                    "record-json", f"a JSON {type(value).__name__}; expected an object"))
+            else:
+                meta = {k: v for k, v in value.items() if k not in ("id", "text")}
+                yield InputRecord(index, where, value.get("id"), value.get("text"), meta)
+            index += 1
+
+
+def _bounded_lines(f) -> Iterator[bytes | None]:
+    """Lines of a binary file; None for a line longer than :data:`MAX_JSONL_LINE`."""
+    while True:
+        line = f.readline(MAX_JSONL_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_JSONL_LINE and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of it
+                line = f.readline(1 << 20)
+            yield None
+            continue
+        yield line
+
+
+def _read_parquet(path: Path) -> Iterator[InputRecord]:
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(path)
+    names = file.schema_arrow.names
+    missing = [c for c in ("id", "text") if c not in names]
+    if missing:
+        raise BuildError([Incident(str(path), "", "input-unreadable",
+                                   f"no column {', '.join(missing)}; expected id and text")])
+    index = 0
+    for batch in file.iter_batches(batch_size=PARQUET_BATCH):
+        for row in batch.to_pylist():
+            meta = {k: v for k, v in row.items() if k not in ("id", "text")}
+            yield InputRecord(index, f"{path.name}:row {index + 1}", row["id"], row["text"], meta)
+            index += 1

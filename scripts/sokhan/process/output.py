@@ -1,0 +1,173 @@
+"""Output: sharded Parquet, the problem report and the reduce step's manifest.
+
+Shards are written into a staging folder as they fill, under provisional
+names; only when the run ends are they renamed to
+``data/<config>/<split>-000NN-of-000MM.parquet`` and the folder swapped into
+place (:mod:`sokhan.publication.swap`), so no shard of an unfinished run looks complete.
+A shard holds :data:`SHARD_DOCS` documents (and their sentences) in input
+order, whatever the engine, so the bytes do not depend on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from importlib.metadata import version
+from pathlib import Path
+
+from sokhan import __version__
+from sokhan.process.document import Outcome, Problem
+from sokhan.process.drafts import CONFIG as DRAFTS
+from sokhan.process.drafts import parquet_bytes as drafts_parquet
+from sokhan.publication.manifest import PINNED
+from sokhan.publication.parquet import PARQUET_OPTIONS, arrow_table, parquet_bytes
+from sokhan.stages.normalise import HAZM_OPTIONS
+from sokhan.stages.tokenise import TOKENIZER_OPTIONS
+
+#: Documents per shard: a shard's rows are held in memory until it is written.
+SHARD_DOCS = 1_000
+CONFIGS = ("documents", "sentences")
+REPORT = "problems.jsonl"
+MANIFEST = "process-manifest.json"
+
+
+class ShardWriter:
+    """Collects outcomes in input order and writes full shards into ``staging``."""
+
+    def __init__(self, staging: Path, shard_docs: int = SHARD_DOCS,
+                 drafts: dict | None = None):
+        self.staging = staging
+        self.shard_docs = shard_docs
+        self.drafts = drafts  # what the drafts were made from; None: no drafts config
+        self.configs = CONFIGS if drafts is None else (*CONFIGS, DRAFTS)
+        self.buffers: dict[str, list[Outcome]] = {}
+        self.parts: dict[str, list[dict[str, str]]] = {}  # split -> [{config: temp name}]
+        self.counts: Counter[str] = Counter()
+        self.problems: Counter[str] = Counter()
+        self.repairs: Counter[str] = Counter()
+        self.changes: Counter[str] = Counter()
+        self.ignored: Counter[str] = Counter()
+        self._report = (staging / REPORT).open("w", encoding="utf-8")
+
+    def add(self, outcome: Outcome) -> None:
+        """Take one record's outcome; write a shard when one is full."""
+        self.counts["records"] += 1
+        if outcome.problems:
+            self.report(outcome.problems)
+            return
+        self.counts["documents"] += 1
+        self.counts["sentences"] += len(outcome.sentences)
+        self.counts["tokens"] += outcome.tokens
+        self.repairs.update(outcome.repairs)
+        self.changes.update(outcome.changes)
+        self.ignored.update(outcome.ignored_fields)
+        if outcome.draft is not None:
+            self.counts["drafts"] += 1
+            for key in ("mentions", "quotes", "proposed_entities"):
+                self.counts[f"draft_{key}"] += outcome.draft[key]
+        buffer = self.buffers.setdefault(outcome.split, [])
+        buffer.append(outcome)
+        if len(buffer) >= self.shard_docs:
+            self._flush(outcome.split)
+
+    def report(self, problems: list[Problem]) -> None:
+        """Write problems to the report file and count them by check id."""
+        self.counts["refused"] += 1
+        for p in problems:
+            self.problems[p.check] += 1
+            self._report.write(json.dumps(p.as_json(), ensure_ascii=False) + "\n")
+
+    def _flush(self, split: str) -> None:
+        outcomes = self.buffers.pop(split, [])
+        if not outcomes:
+            return
+        part = len(self.parts.setdefault(split, []))
+        names = {}
+        for config in self.configs:
+            name = f"data/{config}/.{split}-part{part:05d}.parquet"
+            path = self.staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if config == DRAFTS:
+                path.write_bytes(drafts_parquet([o.draft for o in outcomes
+                                                 if o.draft is not None]))
+                names[config] = name
+                continue
+            rows = ([o.document for o in outcomes if o.document is not None]
+                    if config == "documents" else [r for o in outcomes for r in o.sentences])
+            path.write_bytes(parquet_bytes(arrow_table(config, rows)))
+            names[config] = name
+        self.parts[split].append(names)
+
+    def finish(self, inputs: dict) -> dict:
+        """Write the last shards, give them their final names, write the manifest."""
+        for split in sorted(self.buffers):
+            self._flush(split)
+        self._report.close()
+        files: dict[str, str] = {}
+        for split, parts in sorted(self.parts.items()):
+            for k, names in enumerate(parts):
+                for config, temp in names.items():
+                    final = f"data/{config}/{split}-{k:05d}-of-{len(parts):05d}.parquet"
+                    (self.staging / temp).rename(self.staging / final)
+                    files[final] = hashlib.sha256((self.staging / final).read_bytes()).hexdigest()
+        manifest = {
+            "sokhan_version": __version__,
+            "libraries": {name: version(name) for name in PINNED},
+            "normaliser": {"hazm_options": HAZM_OPTIONS, "per_line": True,
+                           "zwnj_repair": "sokhan.zwnj"},
+            "tokenizer": {"hazm_word_tokenizer_options": TOKENIZER_OPTIONS, "split_dashes": True},
+            "parquet": PARQUET_OPTIONS,
+            "input": inputs,
+            "counts": {k: self.counts[k] for k in
+                       ("records", "documents", "refused", "sentences", "tokens")},
+            "splits": {s: len(p) for s, p in sorted(self.parts.items())},
+            "problems": dict(sorted(self.problems.items())),
+            "ignored_fields": dict(sorted(self.ignored.items())),
+            "normalisation_changes": dict(sorted(self.changes.items())),
+            "zwnj_repairs": dict(sorted(self.repairs.items())),
+            "report": REPORT,
+            "files": files,
+            "configs": list(self.configs),
+        }
+        if self.drafts is not None:
+            manifest["drafts"] = {
+                **self.drafts,
+                "machine_made": True,
+                "rows": self.counts["drafts"],
+                "mentions": self.counts["draft_mentions"],
+                "quotes": self.counts["draft_quotes"],
+                "proposed_entities": self.counts["draft_proposed_entities"],
+            }
+        (self.staging / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+            encoding="utf-8")
+        (self.staging / "README.md").write_text(card(sorted(self.parts), self.drafts is not None),
+                                                encoding="utf-8")
+        return manifest
+
+    def close(self) -> None:
+        """Close the report file (after an error)."""
+        self._report.close()
+
+
+def card(splits: list[str], drafts: bool = False) -> str:
+    """A minimal dataset card whose YAML lets ``datasets.load_dataset`` find the shards."""
+    lines = ["---", "configs:"]
+    for config in ("sentences", "documents", *((DRAFTS,) if drafts else ())):
+        lines.append(f"- config_name: {config}")
+        if config == "sentences":
+            lines.append("  default: true")
+        lines.append("  data_files:")
+        for split in splits or ["train"]:
+            lines += [f"  - split: {split}", f"    path: data/{config}/{split}-*.parquet"]
+    lines += ["---", "",
+              "Output of `sokhan process`: the `documents` and `sentences` configs of the "
+              "Sokhan corpus, unannotated (no entity or quotation layers). Counts and "
+              f"checksums: `{MANIFEST}`; records that were refused: `{REPORT}`.", ""]
+    if drafts:
+        lines += ["The `drafts` config is MACHINE-MADE: one row per article holding the draft "
+                  "annotation file of `sokhan annotate` (status `draft`, proposed registry "
+                  "entries included). It is not gold: a draft becomes an annotation only after "
+                  "a reviewer corrects it and `sokhan accept` takes it.", ""]
+    return "\n".join(lines)
