@@ -100,7 +100,7 @@ def _built(tmp_path: Path, capsys) -> Workspace:
 
 
 def _generated(snapshot: dict[str, tuple]) -> set[str]:
-    manifest_files = {"README.md", "build-manifest.json", "croissant.json"}
+    manifest_files = {"README.md", "LICENSE.md", "build-manifest.json", "croissant.json"}
     # data/, data/<config>/ and figures/: the build's folders, and the files in them
     folders = {k for k, v in snapshot.items()
                if v[0] == stat.S_IFDIR and (k in ("data", "figures") or (k.startswith("data/")
