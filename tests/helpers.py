@@ -9,9 +9,15 @@ import base64
 import copy
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from sokhan.cli import main
 
@@ -21,6 +27,8 @@ ANNOTATIONS = REPO / "corpus" / "annotations"
 CARD = REPO / "dataset_card.md"
 COMMITTED = REPO / "corpus"
 MINI = REPO / "tests" / "fixtures" / "mini"
+#: The user and group id of ``nobody``, who runs the fixtures about permissions as root.
+NOBODY = 65534
 
 
 def copy_inputs(tmp_path: Path) -> tuple[Path, Path]:
@@ -126,6 +134,8 @@ class Workspace:
             (root / rel).symlink_to(target)
         if spec.get("rehash"):
             self.rehash()
+        for rel, mode in spec.get("chmod", {}).items():
+            (root / rel).chmod(int(mode, 8))
 
 
 def dump_json(path: Path, value) -> None:
@@ -177,16 +187,66 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     """Lay the fixture of ``check`` over a fresh mini corpus and run its command."""
     folder = FIXTURES / check
     spec = json.loads((folder / "fixture.json").read_text(encoding="utf-8"))
+    if "chmod" in spec and os.geteuid() == 0:
+        return _run_as_nobody(folder, spec)
     ws = Workspace(tmp_path)
-    ws.apply(folder, spec)
-    if "argv" in spec:
-        # a command other than build, validate or import, spelled out
-        capsys.readouterr()
-        status = main([a.replace("{root}", str(tmp_path)) for a in spec["argv"]])
-        err = capsys.readouterr().err
-    else:
-        status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"), spec)
+    try:
+        ws.apply(folder, spec)
+        if "argv" in spec:
+            # a command other than build, validate or import, spelled out
+            capsys.readouterr()
+            status = main([a.replace("{root}", str(tmp_path)) for a in spec["argv"]])
+            err = capsys.readouterr().err
+        else:
+            status, err = ws.run(spec.get("command", "validate"), capsys, spec.get("out"), spec)
+    finally:
+        for rel in spec.get("chmod", {}):  # let pytest remove the workspace
+            (tmp_path / rel).chmod(0o755)
     return status, err, reported(err)
+
+
+def _run_as_nobody(folder: Path, spec: dict) -> tuple[int, str, list[dict]]:
+    """Run a fixture's command as ``nobody``, where root would bypass its permissions."""
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is needed to run as an ordinary user")
+    home = Path(tempfile.mkdtemp(prefix="sokhan-nobody-", dir="/tmp"))
+    try:
+        home.chmod(0o755)
+        ws = Workspace(home / "ws")
+        ws.apply(folder, {k: v for k, v in spec.items() if k != "chmod"})
+        for dirpath, dirnames, filenames in os.walk(home):
+            for name in [*dirnames, *filenames, ""]:
+                os.chown(Path(dirpath) / name, NOBODY, NOBODY, follow_symlinks=False)
+        for rel, mode in spec["chmod"].items():
+            (ws.root / rel).chmod(int(mode, 8))
+        args = ws.args(spec.get("command", "validate"), spec.get("out"), spec)
+        out = subprocess.run(
+            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+             sys.executable, "-m", "sokhan.cli", *args],
+            cwd=home, env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
+            timeout=300, check=False)
+        return out.returncode, out.stderr, reported(out.stderr)
+    finally:
+        for rel in spec["chmod"]:
+            (home / "ws" / rel).chmod(0o755)
+        shutil.rmtree(home)
+
+
+#: A card that asks for the agreement report, so the passes are read for it too.
+PASS_CARD = "# Mini corpus\n\n{{counts_table}}\n\n{{agreement_table}}\n"
+
+
+def add_passes(root: Path) -> None:
+    """Give a mini-corpus workspace two annotation passes (copies of the gold) with registries.
+
+    The card template then asks for the agreement report, which reads them.
+    """
+    for name in ("a", "b"):
+        folder = root / "annotations" / "passes" / name
+        folder.mkdir(parents=True)
+        shutil.copyfile(MINI / "annotations" / "mini_001.json", folder / "mini_001.json")
+        shutil.copyfile(MINI / "annotations" / "entities.json", folder / "entities.json")
+    (root / "card.md").write_text(PASS_CARD, encoding="utf-8")
 
 
 #: The article drafts are made from in tests.

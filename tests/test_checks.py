@@ -22,6 +22,10 @@ see at a glance. Keys of ``fixture.json``, applied in this order:
   adds to a list; a value ``{"copy_of": pointer, …}`` copies that part of the
   file with the other keys overriding);
 - ``symlink``: path → link target;
+- ``chmod``: path → octal mode (as a string); permissions mean nothing to root,
+  so when the tests run as root such a fixture's command runs as the user
+  ``nobody`` (``setpriv``, from util-linux) on a copy of the workspace that user
+  owns;
 - ``rehash``: rewrite the manifest's sha256 and size of every seed, so that a
   changed seed reaches the checks behind the checksum.
 
@@ -38,7 +42,7 @@ import re
 import pytest
 
 from helpers import MINI, REPO, Workspace, dump_json, fixture_ids, reported, run_fixture
-from sokhan.checks.incidents import CHECKS, RETIRED, BuildError, Incident, markdown_table
+from sokhan.checks.incidents import ACTIONS, CHECKS, RETIRED, BuildError, Incident, markdown_table
 from sokhan.checks.rows import check_rows, offset_problems
 from sokhan.cli import main
 
@@ -63,6 +67,11 @@ def test_every_check_has_a_fixture_or_a_unit_test():
     assert fixtures <= set(CHECKS), f"fixtures for unknown ids: {fixtures - set(CHECKS)}"
     assert set(CHECKS) - fixtures == set(UNIT_TESTED)
     assert all(name in globals() for name in UNIT_TESTED.values())
+
+
+def test_every_check_says_what_to_do():
+    assert set(ACTIONS) == set(CHECKS)
+    assert all(ACTIONS[c].strip() for c in CHECKS)
 
 
 def test_check_ids_are_stable_kebab_case_and_never_reused():

@@ -199,7 +199,7 @@ def test_hostile_file_name_stays_on_one_line(tmp_path, capsys):
 #: the exchange, ``swapped`` just after it, ``cleanup`` while the old corpus is
 #: being removed.
 _KILL = """
-import os, pathlib, shutil, signal, sys
+import os, shutil, signal, sys
 import sokhan.build, sokhan.publication.swap
 point, n = sys.argv[1], int(sys.argv[2])
 calls = {"n": 0}
@@ -209,14 +209,15 @@ def nth():
     calls["n"] += 1
     return calls["n"] == n
 if point == "write":
-    write = pathlib.Path.write_bytes
-    def torn(self, data):
+    write = sokhan.build.write_file
+    def torn(path, data):
         if nth():
-            with open(self, "wb") as f:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as f:
                 f.write(data[: len(data) // 2])
             die()
-        return write(self, data)
-    pathlib.Path.write_bytes = torn
+        return write(path, data)
+    sokhan.build.write_file = torn
 elif point == "link":
     link = os.link
     def dying_link(*args, **kwargs):
@@ -233,9 +234,9 @@ elif point == "swapped":
         die()
     sokhan.build.exchange = then_die
 elif point == "cleanup":
-    def dying_rmtree(path, *args, **kwargs):
+    def dying_remove(path, *args, **kwargs):
         die()
-    sokhan.publication.swap.shutil.rmtree = dying_rmtree
+    sokhan.publication.swap.remove_tree = dying_remove
 from sokhan.cli import main
 sys.exit(main(sys.argv[3:]))
 """
@@ -376,6 +377,10 @@ def test_a_corpus_left_under_its_backup_name_is_put_back(tmp_path, capsys):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
     (tmp_path / "corpus").rename(tmp_path / f".corpus.previous-{dead}")
+    # the marker the fallback swap writes first, which proves the backup is the build's
+    (tmp_path / f".corpus.previous-{dead}.sokhan-owned").write_text(
+        f"made by sokhan build (process {dead}); safe to delete once that build is gone\n",
+        encoding="utf-8")
     assert ws.run("build", capsys)[0] == 0
     assert _state(tmp_path / "corpus") == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".corpus.")]

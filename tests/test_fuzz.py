@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from helpers import INCIDENT_LINE, Workspace
+from helpers import INCIDENT_LINE, Workspace, add_passes
 from sokhan.cli import main
 
 pytestmark = pytest.mark.fuzz
@@ -33,9 +33,10 @@ pytestmark = pytest.mark.fuzz
 SCALE = int(os.environ.get("SOKHAN_FUZZ", "1"))
 #: Seconds one example may take (a mini build takes about 0.2 s).
 BOUND = 20
-#: Examples per test, at scale 1: 1 000 broken cases per run in all (and 60 valid
+#: Examples per test, at scale 1: 1 350 broken cases per run in all (and 60 valid
 #: seeds in test_any_valid_seed_builds).
-EXAMPLES = {"annotation": 400, "registry": 120, "manifest": 120, "seed": 300, "build": 60}
+EXAMPLES = {"annotation": 400, "registry": 120, "manifest": 120, "seed": 300, "build": 60,
+            "pass": 100, "pass-registry": 100, "whole-file": 150}
 
 
 def _settings(name: str):
@@ -49,6 +50,16 @@ def built(tmp_path_factory) -> Path:
     """The mini corpus, built once; every example works on a copy."""
     root = tmp_path_factory.mktemp("fuzz") / "ws"
     ws = Workspace(root)
+    assert main(ws.args("build")) == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def built_passes(tmp_path_factory) -> Path:
+    """The mini corpus with two annotation passes and a card reporting their agreement, built."""
+    root = tmp_path_factory.mktemp("fuzz-passes") / "ws"
+    ws = Workspace(root)
+    add_passes(root)
     assert main(ws.args("build")) == 0
     return root
 
@@ -257,6 +268,42 @@ def test_mutated_build_fails_cleanly_or_builds(built, which, ann, data):
         else:
             assert _run(ws, "validate") == 0
         assert not [p for p in ws.root.iterdir() if p.name.startswith(".corpus.")]
+
+
+@_settings("pass")
+@given(doc=mutated(ANNOTATION), raw=st.sampled_from([False, False, False, True]))
+def test_mutated_pass(built_passes, doc, raw):
+    # an annotation pass: checked by the build, read again by the card's agreement report
+    _validate_mutated(built_passes, "annotations/passes/a/mini_001.json", doc, cut=raw)
+
+
+@_settings("pass-registry")
+@given(doc=mutated(REGISTRY), raw=st.sampled_from([False, False, False, True]))
+def test_mutated_pass_registry(built_passes, doc, raw):
+    _validate_mutated(built_passes, "annotations/passes/b/entities.json", doc, cut=raw)
+
+
+#: Every JSON file of the workspace with passes.
+JSON_FILES = ["seeds/manifest.json", "annotations/mini_001.json", "annotations/entities.json",
+              "annotations/passes/a/mini_001.json", "annotations/passes/a/entities.json"]
+#: Whole files that are not a JSON object: other values, numbers JSON lacks, noise.
+WHOLE_FILES = st.one_of(
+    ODD_VALUES.map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")),
+    st.sampled_from([b"NaN", b"-Infinity", b"Infinity", b"[NaN]", b'{"a": NaN}', b"", b" ",
+                     b"nul", b"{", b"[" * 70 + b"]" * 70, b'{"a": 1, "a": 2}', b"\xef\xbb\xbf{}",
+                     b"1e999", b"-0", b"9" * 5000]),
+    st.binary(max_size=64),
+)
+
+
+@_settings("whole-file")
+@given(rel=st.sampled_from(JSON_FILES), data=WHOLE_FILES)
+def test_whole_file_replaced(built_passes, rel, data):
+    # a file whose whole value is wrong, in every kind of JSON file: refused, never exit 2
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built_passes, Path(tmp) / "ws")
+        (ws.root / rel).write_bytes(data)
+        assert _run(ws, "validate") == 1
 
 
 #: Characters of real news text and its usual noise; none is a hazard.

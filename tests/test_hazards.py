@@ -226,8 +226,8 @@ def test_float_offset_is_a_schema_error(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("data", "where", "words"),
     [
-        # deeper than Python's stack: reported where it is 100 levels deep
-        (b"[" * 100_000 + b"]" * 100_000, "line 1 column 100", "nested too deeply"),
+        # far deeper than Python's stack: reported where it is one level too deep
+        (b"[" * 100_000 + b"]" * 100_000, "line 1 column 65", "nested more than 64 levels deep"),
         (b"\xef\xbb\xbf{}", "line 1 column 1", "BOM"),  # a byte-order mark
         (b'{\n  "doc_id": "mini\xff"}', "line 2 column 18", "0xff"),  # not UTF-8
         (b"", "line 1 column 1", "Expecting value"),  # empty
@@ -318,7 +318,8 @@ def _annotation(doc_id="mini_001", entity="tehran", mention_id="m1", quote_id="q
         ("doc_id", "a b", False),  # white space
         ("doc_id", "mini.json", False),  # a dot
         ("doc_id", "پوتین", False),  # non-ASCII letters
-        ("doc_id", "x" * 101, False),  # too long for a file name on some systems
+        ("doc_id", "x" * 100, True),  # the longest id accepted
+        ("doc_id", "x" * 101, False),  # one more: too long for a file name on some systems
         ("doc_id", "mini_001\u200c", False),  # an invisible character
         ("entity", "vladimir-putin", True),  # the usual form
         ("entity", "../tehran", False),  # climbs out of the folder
@@ -327,7 +328,8 @@ def _annotation(doc_id="mini_001", entity="tehran", mention_id="m1", quote_id="q
         ("entity", "tehran--x", False),  # an empty part
         ("entity", "-tehran", False),  # a leading hyphen
         ("entity", "tehran/x", False),  # a path
-        ("entity", "a" * 101, False),  # too long
+        ("entity", "a" * 100, True),  # the longest entity id accepted
+        ("entity", "a" * 101, False),  # one more: too long
         ("mention_id", "m1", True),  # the usual form
         ("mention_id", "m0", False),  # numbering starts at 1
         ("mention_id", "m01", False),  # a leading zero

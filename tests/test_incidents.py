@@ -47,7 +47,7 @@ def test_bounded_reader_refuses_instead_of_truncating(tmp_path: Path):
     found = read_bounded(path, 10)
     assert isinstance(found, Unreadable) and found.kind == "too-large"
     assert read_bounded(tmp_path, 10) == Unreadable(
-        "not-regular", "not a regular file (a folder, pipe or device)")
+        "not-regular", "not a regular file (a folder)")
     assert isinstance(read_bounded(tmp_path / "nope", 10), Unreadable)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sokhan.checks.annotations import check_annotation, check_pass
 from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded, shown_path
-from sokhan.checks.jsonfile import MAX_JSON_BYTES, parse_json
+from sokhan.checks.jsonfile import MAX_JSON_BYTES, parse_json, require_object
 from sokhan.checks.registry import check_registry
 from sokhan.checks.rows import check_rows
 from sokhan.evaluation.agreement import pass_coverage
@@ -27,7 +27,14 @@ from sokhan.publication.licence import LICENCE_FILE, licence_file
 from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
-from sokhan.publication.swap import exchange, link_kept_files, staging_dir
+from sokhan.publication.swap import (
+    discard,
+    exchange,
+    link_kept_files,
+    plan_kept,
+    staging_dir,
+    write_file,
+)
 from sokhan.records import AnnotationFile, Corpus, Document, Registry, Sentence
 from sokhan.stages.attach import attach
 from sokhan.stages.normalise import describe_changes, normalise
@@ -106,8 +113,12 @@ def _annotations(docs: list[Document], sentences: dict[str, list[Sentence]],
     incidents: list[Incident] = []
     digests: dict[str, str] = {}
 
-    def read(path: Path, check: str = "annotation-json") -> object:
-        """The parsed JSON of one file (None on failure, reported); the top level's digests."""
+    def read(path: Path, kind: str, check: str = "annotation-json") -> dict | None:
+        """The JSON object of one file (None on failure, reported); the top level's digests.
+
+        A file holding ``null``, a number, a string or an array is a broken file
+        of its kind, not a missing one: it is reported, never skipped.
+        """
         data = read_bounded(path, MAX_JSON_BYTES)
         if isinstance(data, Unreadable):
             message = data.message + ("" if data.kind == "missing" else "; expected a JSON file")
@@ -116,21 +127,27 @@ def _annotations(docs: list[Document], sentences: dict[str, list[Sentence]],
         if path.parent == annotations_dir:
             digests[path.name] = hashlib.sha256(data).hexdigest()
         value, found = parse_json(data, shown_path(path), check)
+        if found:
+            incidents.extend(found)
+            return None
+        obj, found = require_object(value, shown_path(path), check, kind)
         incidents.extend(found)
-        return value
+        return obj
 
     registry_path = annotations_dir / REGISTRY
     registry: Registry | None = None
-    if registry_path.exists():
-        registry, found = check_registry(read(registry_path, "registry-json"),
+    if registry_path.exists() or registry_path.is_symlink():  # a broken link is reported
+        # a registry that did not load is unusable: its mentions are not also unknown-entity
+        registry, found = check_registry(read(registry_path, "the entity registry",
+                                              "registry-json"),
                                          shown_path(registry_path))
         incidents += found
     entities = registry.by_id() if registry is not None else None
     annotations: dict[str, AnnotationFile] = {}
-    for path in sorted(annotations_dir.glob("*.json")) if annotations_dir.exists() else []:
+    for path in _json_files(annotations_dir):
         if path.name == REGISTRY:
             continue
-        value = read(path)
+        value = read(path, "an annotation file")
         if value is None:
             continue
         target = by_id.get(path.stem)
@@ -143,15 +160,18 @@ def _annotations(docs: list[Document], sentences: dict[str, list[Sentence]],
     passes: dict[str, dict[str, AnnotationFile]] = {}
     pass_registries: dict[str, Registry] = {}
     passes_dir = annotations_dir / "passes"
-    for path in sorted(passes_dir.glob("*/*.json")) if passes_dir.exists() else []:
+    folders = sorted(p for p in passes_dir.glob("*") if p.is_dir()) if passes_dir.is_dir() else []
+    for path in (path for folder in folders for path in _json_files(folder)):
         name = path.parent.name
         if path.name == REGISTRY:
-            own, found = check_registry(read(path, "registry-json"), shown_path(path))
+            # each pass keeps its own registry; the agreement report reads it
+            own, found = check_registry(read(path, "the pass's entity registry", "registry-json"),
+                                        shown_path(path))
             incidents += found
             if own is not None:
                 pass_registries[name] = own
             continue
-        value = read(path)
+        value = read(path, "an annotation pass file")
         if value is not None:
             ann, found = check_pass(value, shown_path(path), by_id.get(path.stem), path.stem)
             incidents += found
@@ -194,6 +214,13 @@ def missing_annotations(doc_ids: list[str], by_id: dict[str, Document],
         f"{doc_id}.json here (sokhan annotate, review, sokhan accept), or build with "
         "--allow-unannotated to leave the article out of the published corpus",
     ) for doc_id in doc_ids]
+
+
+def _json_files(folder: Path) -> list[Path]:
+    """The ``*.json`` entries of a folder, whatever they are (each is checked when read)."""
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.json"))
 
 
 def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
@@ -240,15 +267,29 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
     with stage("Parquet, card, Croissant, manifest", progress):
         files = generate(corpus, read_card_template(card_template))
     with stage("write", progress):
+        refuse_read_only(out_dir)
+        kept = plan_kept(out_dir, set(files))  # refuses what cannot be kept, before any change
         staging = staging_dir(out_dir)
         try:
             for rel, data in files.items():
-                path = staging / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-            link_kept_files(out_dir, staging, GENERATED)
+                write_file(staging / rel, data)  # flushed: the swap must not publish empty files
+            link_kept_files(out_dir, staging, kept)
             exchange(staging, out_dir)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            discard(staging)
             raise
     return json.loads(files["build-manifest.json"])
+
+
+def refuse_read_only(out_dir: Path) -> None:
+    """Refuse a corpus folder the user made read-only (or a read-only mount), untouched.
+
+    The swap renames folders beside it and so could replace it anyway; a
+    read-only folder says the user does not want it changed.
+    """
+    real = Path(os.path.realpath(out_dir))
+    if real.is_dir() and not os.access(real, os.W_OK):
+        raise BuildError([Incident(shown_path(out_dir), "", "corpus-write",
+                                   "the corpus folder is read-only (its permissions or a "
+                                   "read-only mount); expected a folder the build may replace: "
+                                   "make it writable, or name another --out")])

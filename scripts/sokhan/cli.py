@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 import traceback
@@ -381,7 +380,7 @@ def _browse(args: argparse.Namespace) -> int:
     from sokhan.browse.view import from_corpus, from_draft
     from sokhan.build import assemble
     from sokhan.checks.incidents import shown_path
-    from sokhan.checks.jsonfile import load_json
+    from sokhan.checks.jsonfile import load_object
     from sokhan.checks.outdir import output_incidents
 
     started = time.perf_counter()
@@ -397,7 +396,8 @@ def _browse(args: argparse.Namespace) -> int:
     if args.draft is None:
         view = from_corpus(corpus)
     else:
-        draft, found = load_json(args.draft, "annotation-json")
+        # bounded, strict, non-blocking; a draft of null or [] is refused here, not crashed on
+        draft, found = load_object(args.draft, "annotation-json", "a draft annotation file")
         if found:
             raise BuildError(found)
         view = from_draft(corpus, draft, shown_path(args.draft))
@@ -458,12 +458,19 @@ def _eval_zwnj(args: argparse.Namespace) -> int:
 
 def _export(args) -> int:
     from sokhan.build import assemble
-    from sokhan.checks.jsonfile import load_json
+    from sokhan.checks.jsonfile import load_object
     from sokhan.checks.outdir import output_incidents
     from sokhan.exchange.adapter import exchange_documents
     from sokhan.exchange.export import export_files
     from sokhan.publication.columns import config_splits
-    from sokhan.publication.swap import exchange, link_kept_files, staging_dir
+    from sokhan.publication.swap import (
+        discard,
+        exchange,
+        link_kept_files,
+        plan_kept,
+        staging_dir,
+        write_file,
+    )
 
     _preflight(args)
     incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations})
@@ -474,23 +481,27 @@ def _export(args) -> int:
     for doc in corpus.docs:
         path = args.annotations / f"{doc.doc_id}.json"
         if path.exists():
-            ann, _ = load_json(path, "annotation-json")  # valid: assemble checked it
-            if isinstance(ann, dict):
-                annotations[doc.doc_id] = ann
+            # valid when assemble checked it; one changed since is refused, not exported
+            ann, found = load_object(path, "annotation-json", "an annotation file")
+            if found:
+                raise BuildError(found)
+            assert ann is not None
+            annotations[doc.doc_id] = ann
     docs = exchange_documents(corpus, annotations)
     files = export_files(args.format, docs, config_splits("sentences"))
     try:
         # as the build does: written beside the folder, then swapped in whole, so a failed
         # or killed export leaves the old one; files it does not write are kept
         out = Path(args.out)
+        kept = plan_kept(out, set(files))  # refuses what cannot be kept, before any change
         staging = staging_dir(out)
         try:
             for rel, text in files.items():
-                (staging / rel).write_bytes(text.encode("utf-8"))
-            link_kept_files(out, staging, set(files))
+                write_file(staging / rel, text.encode("utf-8"))
+            link_kept_files(out, staging, kept)
             exchange(staging, out)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            discard(staging)
             raise
     except OSError as err:
         raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",

@@ -7,6 +7,7 @@ corpus folder, byte for byte.
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -41,13 +42,35 @@ def _compare(fresh: dict[str, bytes], out_dir: Path) -> list[Incident]:
                                       f"{problem}; expected the bytes a build writes "
                                       "(run sokhan build)"))
     data_dir = out_dir / "data"
-    if data_dir.is_dir():
-        for path in sorted(data_dir.rglob("*")):
-            rel = path.relative_to(out_dir).as_posix()
-            if rel not in fresh and (path.is_symlink() or not path.is_dir()):
+    if data_dir.is_dir() and not data_dir.is_symlink():
+        for rel, info in _walk(data_dir):
+            path = data_dir / rel
+            if isinstance(info, OSError):
+                incidents.append(Incident(shown_path(path), "", "corpus-stale",
+                                          f"a folder that cannot be read ({info.strerror or info})"
+                                          "; expected the build's data files only"))
+            elif f"data/{rel}" not in fresh and not stat.S_ISDIR(info.st_mode):
                 incidents.append(Incident(shown_path(path), "", "corpus-stale",
                                           "not written by the build; expected no such file"))
     return incidents
+
+
+def _walk(root: Path):
+    """``(relative path, lstat or error)`` of every entry below ``root``, without recursion."""
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(root / rel if rel else root) as entries:
+                found = sorted((e.name, e.stat(follow_symlinks=False)) for e in entries)
+        except OSError as err:
+            yield rel, err
+            continue
+        for name, info in found:
+            child = f"{rel}/{name}" if rel else name
+            yield child, info
+            if stat.S_ISDIR(info.st_mode):
+                stack.append(child)
 
 
 def _differs(path: Path, data: bytes) -> str | None:

@@ -17,7 +17,8 @@ from sokhan.annotate import draft, names
 from sokhan.annotate.gazetteer import Entry
 from sokhan.annotate.text import read_article
 from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded, shown_path
-from sokhan.checks.jsonfile import load_json
+from sokhan.checks.jsonfile import load_object
+from sokhan.checks.registry import check_registry
 from sokhan.checks.schemas import schema_incidents
 from sokhan.stages.seeds import MAX_SEED_BYTES, check_seed_bytes
 
@@ -42,14 +43,15 @@ def read_text(path: Path) -> str:
 def read_registry(annotations: Path) -> tuple[Entry, ...]:
     """The registry entries of an annotations folder."""
     path = annotations / "entities.json"
-    registry, incidents = load_json(path, "registry-json")
-    if incidents or not isinstance(registry, dict):
+    # the build's checks: a top-level value that is no object, a string that is not NFC,
+    # a repeated id or a missing member is refused here too, not guessed around
+    value, incidents = load_object(path, "registry-json", "the entity registry")
+    registry, found = check_registry(value, shown_path(path))
+    incidents += found
+    if incidents or registry is None:
         raise BuildError(incidents)
-    incidents = schema_incidents(registry, "registry", shown_path(path), "registry-schema")
-    if incidents:
-        raise BuildError(incidents)
-    return tuple(Entry(e["id"], e["type"], e["name_fa"], tuple(e["aliases"]), e["is_group"],
-                       tuple(e["members"])) for e in registry["entities"])
+    return tuple(Entry(e.id, e.type, e.name_fa, e.aliases, e.is_group, e.members)
+                 for e in registry.entities)
 
 
 def gold_examples(annotations: Path, seeds: Path) -> list[names.Example]:
@@ -59,8 +61,8 @@ def gold_examples(annotations: Path, seeds: Path) -> list[names.Example]:
         seed = seeds / f"{path.stem}.txt"
         if path.name == "entities.json" or not seed.is_file():
             continue
-        gold, incidents = load_json(path, "annotation-json")
-        if incidents or not isinstance(gold, dict):
+        gold, incidents = load_object(path, "annotation-json", "an annotation file")
+        if incidents or gold is None:
             raise BuildError(incidents)
         out.append(names.Example(read_article(read_text(seed), path.stem), gold))
     return out

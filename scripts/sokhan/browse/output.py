@@ -8,12 +8,18 @@ wrote before (recognised by its marker file), on top of the shared
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.checks.outdir import CHECK
-from sokhan.publication.swap import exchange, staging_dir
+from sokhan.publication.swap import (
+    discard,
+    exchange,
+    fsync_dir,
+    staged_folders,
+    staging_dir,
+    write_file,
+)
 
 #: Written into every site folder, so a later run knows the folder is its own to replace.
 MARKER = ".sokhan-browse"
@@ -43,13 +49,14 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
         raise BuildError(incidents)
     staging = staging_dir(out)
     try:
-        (staging / MARKER).write_text("written by sokhan browse; the folder is replaced on "
-                                      "every run\n", encoding="utf-8")
+        write_file(staging / MARKER, b"written by sokhan browse; the folder is replaced on "
+                                     b"every run\n")
         for rel, data in sorted(files.items()):
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            write_file(staging / rel, data)  # flushed to disk before the swap
+        for folder in staged_folders(staging):
+            fsync_dir(folder)
+        fsync_dir(staging)
         exchange(staging, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)  # the staging folder and the marker that proved it ours
         raise

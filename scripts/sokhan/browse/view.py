@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sokhan.checks.annotations import check_annotation
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.checks.registry import check_registry
+from sokhan.checks.schemas import schema_incidents
 from sokhan.records import Attached, Document, Entity, Sentence
 from sokhan.stages.attach import attach
 
@@ -68,6 +69,13 @@ def from_draft(corpus: Corpus, draft: object, path: str) -> View:
     if not isinstance(draft, dict) or not isinstance(draft.get("draft"), dict):
         raise BuildError([Incident(path, "/draft", "annotation-schema",
                                    "no draft block; expected a file written by sokhan annotate")])
+    # the draft block's own fields are checked here: check_annotation below sees the file
+    # without it, and the proposed entities are checked as a registry (registry-schema)
+    block_incidents = [i for i in schema_incidents(draft, "annotation", path, "annotation-schema")
+                       if i.where.startswith("/draft")
+                       and not i.where.startswith("/draft/proposed_entities")]
+    if block_incidents:
+        raise BuildError(block_incidents)
     block = draft["draft"]
     proposed_raw = block.get("proposed_entities", [])
     registry, incidents = check_registry({"entities": proposed_raw}, path)

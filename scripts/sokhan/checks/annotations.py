@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sokhan.checks.incidents import Incident, clip
 from sokhan.checks.registry import parse_entity
 from sokhan.checks.schemas import schema_incidents
-from sokhan.checks.unicode import string_incidents
+from sokhan.checks.unicode import describe, string_incidents
 from sokhan.records import (
     NUMERIC_TYPES,
     UNKNOWN_SPEAKER,
@@ -142,6 +142,9 @@ def raw_span_problems(raw: str, span: RawSpan, where: str, path: str) -> list[In
         return [Incident(path, where, "span-range",
                          f"offsets [{start}, {end}); expected 0 <= start < end <= {len(raw)} "
                          "(the raw article's length)")]
+    split = grapheme_split(raw, start, end)
+    if split:
+        return [Incident(path, where, "span-grapheme", split)]
     found = raw[start:end]
     if found != span.text:
         hint = ""
@@ -153,6 +156,28 @@ def raw_span_problems(raw: str, span: RawSpan, where: str, path: str) -> list[In
                          f"copied text {clip(span.text)} but the raw text at [{start}, {end}) "
                          f"(line {raw.count(chr(10), 0, start) + 1}) is {clip(found)}{hint}")]
     return []
+
+
+def _joins_previous(char: str) -> bool:
+    """Whether ``char`` belongs to the character before it (no grapheme boundary before it).
+
+    Combining marks (Persian and Arabic diacritics, «ٔ» U+0654, shadda U+0651,
+    and every other mark, categories Mn, Mc, Me), emoji skin-tone modifiers and
+    the zero-width joiner extend the grapheme they follow (UAX #29, GB9/GB9a).
+    """
+    return (unicodedata.category(char)[0] == "M" or char == "\u200d"
+            or "\U0001f3fb" <= char <= "\U0001f3ff")
+
+
+def grapheme_split(raw: str, start: int, end: int) -> str | None:
+    """Why the span ``[start, end)`` cuts a letter from its combining mark, or None."""
+    for edge, at in (("start", start), ("end", end)):
+        if 0 < at < len(raw) and _joins_previous(raw[at]):
+            return (f"the span's {edge} at {at} falls between {raw[at - 1]!r} and "
+                    f"{describe(raw[at])}, which belongs to it; expected a boundary between "
+                    "whole characters (graphemes): move the "
+                    f"{edge} {'after' if edge == 'end' else 'before'} the mark")
+    return None
 
 
 def _raw_spans(ann: AnnotationFile) -> Iterable[tuple[str, RawSpan]]:

@@ -55,6 +55,8 @@ CHECKS: dict[str, str] = {
     "annotation-missing": "a seed has no gold annotation file (build with --allow-unannotated "
                           "to leave such articles out of the published corpus)",
     "span-range": "a span lies outside the article's raw text",
+    "span-grapheme": "a span starts or ends between a letter and its combining mark "
+                     "(a diacritic, «ٔ», shadda): inside a grapheme",
     "span-text": "a span's copied text differs from the raw text at its offsets",
     "span-token": "a span starts or ends inside a token of the normalised text",
     "span-empty": "a span covers only characters that normalisation deletes",
@@ -85,6 +87,11 @@ CHECKS: dict[str, str] = {
                     "is a data file the build does not write",
     "corpus-write": "the corpus folder cannot be written (not a folder, no permission, disk "
                     "full); the old corpus is kept",
+    "corpus-keep": "an entry of the corpus folder that the build does not write cannot be kept "
+                   "exactly (a folder it cannot read, a file it cannot hard-link); refused "
+                   "before anything changes",
+    "corpus-conflict": "an entry of the user's (a folder, link or special file) stands where "
+                       "the build writes a file or a folder; refused before anything changes",
     # authoring: sokhan add, accept, anchors, release
     "seed-duplicate": "`sokhan add` was given an article whose bytes (or file name) are "
                       "already a seed",
@@ -130,6 +137,101 @@ CHECKS: dict[str, str] = {
     "record-failed": "the pipeline raised an unexpected error on a record (reported; the run "
                      "goes on)",
 }
+
+#: What a user does about each check (the third column of ``docs/checks.md``).
+ACTIONS: dict[str, str] = {
+    "seed-missing": "add the seed file, or remove its manifest entry",
+    "seed-unreadable": "put the article's text there as a regular, readable file",
+    "seed-unlisted": "add a manifest entry with its sha256 and size, or remove the file",
+    "seed-checksum": "restore the seed from its source, or update sha256 and size in the manifest",
+    "seed-encoding": "re-save the source as UTF-8 and update the manifest",
+    "seed-bom": "remove the byte-order mark at the source and update the manifest",
+    "seed-crlf": "convert the line ends to LF at the source and update the manifest",
+    "seed-nul": "remove the control character at the source and update the manifest",
+    "seed-empty": "put the article's text in the file, or remove the seed",
+    "seed-symlink": "replace the link with the file, or point it at a file in seeds/",
+    "seed-unicode": "remove the character at the source (the message names it) and update the "
+                    "manifest",
+    "seed-nfc": "write the composed form the message gives, at the source, and update the "
+                "manifest",
+    "seed-too-large": "split the article, or shorten the line the message names",
+    "manifest-json": "fix the JSON at the line and column given; the file must be one object",
+    "manifest-schema": "fix the entry at the JSON pointer as the message says",
+    "manifest-duplicate": "give each seed one entry",
+    "json-unicode": "remove the character or write the string in NFC, at the JSON pointer",
+    "annotation-json": "fix the JSON at the place given; the file must be one object of at "
+                       "most 16 MiB and 64 levels",
+    "annotation-schema": "fix the value at the JSON pointer as the message says",
+    "annotation-orphan": "rename the file after an existing doc id, or add the seed",
+    "annotation-doc-id": "make doc_id equal the file name",
+    "annotation-draft": "review the draft and run `sokhan accept`; keep drafts out of the gold "
+                        "folder",
+    "annotation-missing": "annotate the article (sokhan annotate, review, sokhan accept), or "
+                          "build with --allow-unannotated to leave it out",
+    "span-range": "correct the offsets: they count characters of the raw seed from 0",
+    "span-grapheme": "move the boundary past the combining mark, so the span keeps each letter "
+                     "with its marks",
+    "span-text": "copy the text at the offsets exactly, or correct the offsets",
+    "span-token": "extend or shrink the span to whole tokens",
+    "span-empty": "remove the span or put it on a word",
+    "span-sentence": "split the mention, or check the sentence break",
+    "mention-overlap": "remove one of the two mentions or make them disjoint",
+    "mention-entity-missing": "link the mention to a registry id",
+    "mention-entity-numeric": "set the entity of the numeric mention to null",
+    "mention-entity-type": "correct the mention's type or its entity",
+    "duplicate-id": "give each record its own id",
+    "unknown-entity": "add the entity to the registry, or correct the id",
+    "group-as-mention": "link the mention to one member, not the group",
+    "speaker-unresolved": "give the quotation the entity the pronoun refers to",
+    "speaker-type": "choose a person, organisation, nation or group as the speaker",
+    "speaker-kind": "set speaker_kind to none exactly when there is no speaker span",
+    "quote-parent-missing": "correct the parent id, or set it to null",
+    "quote-parent-cycle": "break the cycle: a quotation cannot contain its own ancestor",
+    "content-order": "order the content spans and make them disjoint",
+    "registry-json": "fix the registry's JSON at the place given (or --annotations, if the "
+                     "folder is wrong); it must be one object",
+    "registry-schema": "fix the entity at the JSON pointer as the message says",
+    "registry-member": "add the member to the registry, or remove it from the group",
+    "record-schema": "a bug in Sokhan: report it",
+    "record-offsets": "a bug in Sokhan: report it",
+    "tokenisation": "a bug in Sokhan (or a changed hazm): report it",
+    "card-template": "fix the placeholder, or give a readable UTF-8 template of at most 1 MiB",
+    "corpus-stale": "run `sokhan build` (and remove data files it does not write)",
+    "corpus-keep": "make the entry readable and linkable (permissions, chattr -i, the same file "
+                   "system), or move it out of the corpus folder",
+    "corpus-conflict": "move the entry out of the corpus folder: the build writes there",
+    "corpus-write": "make the corpus folder writable, free disk space, or choose another --out",
+    "seed-duplicate": "the article is already a seed: nothing to add",
+    "anchor-unresolved": "copy the anchor's text exactly from the line it names, with the "
+                         "right occurrence",
+    "draft-unreviewed": "review the draft, then set draft.status to \"reviewed\"",
+    "entity-clash": "give the proposed entity a new id, or make it equal the registry's entry",
+    "gold-exists": "pass --overwrite to replace it, or remove the gold file first",
+    "release-version": "give a higher X.Y.Z version and a YYYY-MM-DD date; fix the version "
+                       "file's layout if the message names one",
+    "output-unsafe": "name a folder of its own for the output, such as corpus",
+    "import-syntax": "fix the .ann line the message names (brat standoff, one id each, one "
+                     "continuous span)",
+    "import-xml": "export again, or fix the XML at the place given so it loads with "
+                  "TypeSystem.xml",
+    "import-type": "use one of the types, labels or values the message lists",
+    "import-offsets": "correct the offsets so the span covers the text it copies",
+    "import-relation": "point the relation at an existing span of the right kind, or remove it",
+    "import-text": "annotate the exported text unchanged: the article itself is not edited "
+                   "on import",
+    "import-document": "import the files of a `sokhan export`, with its sokhan.json, for an "
+                       "article of the corpus",
+    "input-unreadable": "give sokhan process a readable JSONL, CSV or Parquet file (or a folder "
+                        "of .txt files) with an id and a text column",
+    "record-json": "make the line one JSON object, or remove it",
+    "record-id": "give the record a unique id of letters, digits and _ . : - (at most the "
+                 "length the message gives)",
+    "record-duplicate": "give the record an id of its own, or remove the repeat",
+    "record-text": "give the record its text as a string",
+    "record-metadata": "correct the field to the type or value the message gives",
+    "record-failed": "a bug in Sokhan: report it with the record's id",
+}
+
 
 #: Ids that were announced but are no longer checked; reserved, never reused.
 RETIRED: dict[str, str] = {
@@ -185,8 +287,8 @@ def _visible(text: str) -> str:
 
 def markdown_table() -> str:
     """The table of check ids for ``docs/checks.md``."""
-    lines = ["| check id | what it finds |", "|---|---|"]
-    lines += [f"| `{check}` | {what} |" for check, what in CHECKS.items()]
+    lines = ["| check id | what it finds | what to do |", "|---|---|---|"]
+    lines += [f"| `{check}` | {what} | {ACTIONS[check]} |" for check, what in CHECKS.items()]
     return "\n".join(lines)
 
 
@@ -233,25 +335,50 @@ class Unreadable:
 def read_bounded(path: Path, limit: int) -> bytes | Unreadable:
     """The bytes of a regular file of at most ``limit`` bytes, never more, never truncated.
 
-    The one reader of every input (seeds, JSON files, the card template): a pipe
-    or device would block the build, and a file that grows while it is read is
-    refused rather than cut.
+    The one reader of every input (seeds, JSON files, the card template). The
+    file is opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open
+    descriptor, so a named pipe or a device swapped in after a first look can
+    neither block the build nor be read: only a regular file is read, and one
+    that grows while it is read is refused rather than cut.
     """
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return Unreadable("not-regular", "not a regular file (a folder, pipe or device)")
+            return Unreadable("not-regular", f"not a regular file ({_kind(info.st_mode)})")
         if info.st_size > limit:
             return Unreadable("too-large", f"{info.st_size} bytes; expected at most {limit}")
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # replaced between stat() and open()
+                return Unreadable("not-regular", f"not a regular file ({_kind(info.st_mode)})")
+            chunks, size = [], 0
+            while size <= limit:
+                chunk = os.read(fd, limit + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return Unreadable("missing", "file not found")
     except OSError as err:
         return Unreadable("unreadable", f"cannot be read ({err.strerror or err})")
+    data = b"".join(chunks)
     if len(data) > limit:
         return Unreadable("too-large", f"more than {limit} bytes; expected at most {limit}")
     return data
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def shown_path(path: Path) -> str:

@@ -77,8 +77,9 @@ def walk(value) -> Iterator[tuple[tuple, object]]:
 
 #: What Python's json reads but JSON has no number for (or cannot convert).
 _NOT_JSON_NUMBER = r"(?<![\w\"])(?:-?Infinity|NaN|-?[0-9]{4301,})"
-#: Where a too-deep document is reported: the first place it is this deep.
-_DEEP = 100
+#: The deepest nesting of arrays and objects accepted (the annotation files need 4).
+#: Deeper documents are refused before they are parsed, where they first get too deep.
+MAX_JSON_DEPTH = 64
 
 
 def _locate(text: str, pattern: str) -> str:
@@ -86,8 +87,10 @@ def _locate(text: str, pattern: str) -> str:
     return text_location(text, m.start()) if m else ""
 
 
-def _deepest(text: str) -> str:
-    """Where brackets outside strings first nest :data:`_DEEP` levels deep."""
+def _too_deep(text: str) -> str:
+    """Where brackets outside strings first nest deeper than :data:`MAX_JSON_DEPTH`, or ``""``."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return ""  # cannot be too deep: decided without a scan
     depth, in_string, escaped = 0, False, False
     for k, char in enumerate(text):
         if in_string:
@@ -101,15 +104,33 @@ def _deepest(text: str) -> str:
             in_string = True
         elif char in "[{":
             depth += 1
-            if depth == _DEEP:
+            if depth > MAX_JSON_DEPTH:
                 return text_location(text, k)
         elif char in "]}":
             depth -= 1
     return ""
 
 
+def json_type(value) -> str:
+    """``null``, ``a number``, ``a string``, ``true``, ``an array``, ``an object``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})" if len(str(value)) < 40 else "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
 def load_json(path: Path, check: str) -> tuple[object, list[Incident]]:
     """Read and parse a JSON input strictly (:func:`parse_json`); failures are incidents.
+
+    A file that holds ``null`` parses to ``None``: callers tell failure from a
+    parsed value by the incidents, never by the value.
 
     Returns:
         ``(value, [])`` or ``(None, incidents)``.
@@ -121,12 +142,41 @@ def load_json(path: Path, check: str) -> tuple[object, list[Incident]]:
     return parse_json(data, shown_path(path), check)
 
 
+def load_object(path: Path, check: str, kind: str) -> tuple[dict | None, list[Incident]]:
+    """:func:`load_json` for a file whose whole value must be a JSON object.
+
+    ``null``, a number, a string or an array is refused here, with ``check``, as
+    a file that is not the ``kind`` of file it should be.
+
+    Returns:
+        ``(object, [])`` or ``(None, incidents)``.
+    """
+    value, incidents = load_json(path, check)
+    if incidents:
+        return None, incidents
+    return require_object(value, shown_path(path), check, kind)
+
+
+def require_object(value: object, shown: str, check: str,
+                   kind: str) -> tuple[dict | None, list[Incident]]:
+    """``value`` when it is a JSON object; otherwise one ``check`` incident at ``/``.
+
+    Returns:
+        ``(object, [])`` or ``(None, incidents)``.
+    """
+    if not isinstance(value, dict):
+        return None, [Incident(shown, "/", check,
+                               f"the file holds {json_type(value)}; expected a JSON object "
+                               f"({kind})")]
+    return value, []
+
+
 def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incident]]:
     """Parse the bytes of a JSON input strictly; every failure is an incident, never an exception.
 
     Refused: bytes that are not UTF-8 (with line and column), a byte-order mark, a
     syntax error (line and column), ``NaN`` and ``Infinity``, integers of more than
-    4300 digits, nesting deeper than Python's recursion limit, and a key repeated
+    4300 digits, nesting deeper than :data:`MAX_JSON_DEPTH`, and a key repeated
     in one object (which ``json`` would silently resolve to its last value).
 
     Returns:
@@ -142,13 +192,17 @@ def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incide
         return fail(byte_location(data, err.start),
                     f"byte 0x{data[err.start]:02x} is not UTF-8 ({err.reason}); "
                     "expected UTF-8 JSON")
+    deep = _too_deep(text)
+    if deep:
+        return fail(deep, f"nested more than {MAX_JSON_DEPTH} levels deep; expected at most "
+                          f"{MAX_JSON_DEPTH}")
     try:
         objects = _Objects()
         value = json.loads(text, object_pairs_hook=objects, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
         return fail(f"line {err.lineno} column {err.colno}", f"{err.msg}; expected valid JSON")
-    except RecursionError:
-        return fail(_deepest(text), "nested too deeply; expected at most a few levels")
+    except RecursionError:  # cannot happen below MAX_JSON_DEPTH; kept as a safety net
+        return fail("", f"nested too deeply; expected at most {MAX_JSON_DEPTH} levels")
     except ValueError as err:  # NaN, Infinity, or an integer too long to convert
         return fail(_locate(text, _NOT_JSON_NUMBER), f"{err}; expected valid JSON")
     incidents = [Incident(shown, pointer(p), check,

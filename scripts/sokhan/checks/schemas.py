@@ -98,6 +98,14 @@ def _message(err) -> str:
         # Say why the closest alternative failed, not just "none matched".
         inner = [e for e in err.context if e.validator != "type"] or list(err.context)
         err = min(inner, key=lambda e: (len(e.absolute_path), str(e.message)))
+    limit = err.validator_value
+    if err.validator in ("maxItems", "minItems") and isinstance(err.instance, list):
+        most = "most" if err.validator == "maxItems" else "least"
+        return f"found {len(err.instance)} items; expected at {most} {limit} (the limit)"
+    if err.validator in ("maxLength", "minLength") and isinstance(err.instance, str):
+        most = "most" if err.validator == "maxLength" else "least"
+        return (f"found {found}, {len(err.instance)} characters; expected at {most} {limit} "
+                "(the limit)")
     if err.validator == "pattern" and "description" in err.schema:
         return f"found {found}; expected {err.schema['description']}"
     return f"found {found}: {err.message}"

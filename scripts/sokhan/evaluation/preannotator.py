@@ -17,7 +17,7 @@ from sokhan.annotate import draft, names, run
 from sokhan.annotate.gazetteer import Entry
 from sokhan.annotate.text import key, read_article
 from sokhan.checks.incidents import BuildError
-from sokhan.checks.jsonfile import load_json
+from sokhan.checks.jsonfile import load_object
 
 NUMERIC = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 #: The issue's targets, leave-one-out.
@@ -171,8 +171,8 @@ def load(annotations: Path, seeds: Path) -> tuple[tuple[Entry, ...], dict[str, d
     for path in sorted(annotations.glob("*.json")):
         if path.name == "entities.json":
             continue
-        gold, incidents = load_json(path, "annotation-json")
-        if incidents or not isinstance(gold, dict):
+        gold, incidents = load_object(path, "annotation-json", "an annotation file")
+        if incidents or gold is None:
             raise BuildError(incidents)
         golds[path.stem] = gold
         raws[path.stem] = run.read_text(seeds / f"{path.stem}.txt")

@@ -11,6 +11,7 @@ the annotation tool added without a Sokhan id gets the next free one.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import warnings
@@ -21,8 +22,15 @@ from typing import Any
 from cassis import Cas, load_cas_from_xmi, load_typesystem
 
 from sokhan.checks.annotations import check_annotation
-from sokhan.checks.incidents import BuildError, Incident, clip, shown_path
-from sokhan.checks.jsonfile import MAX_JSON_BYTES
+from sokhan.checks.incidents import (
+    BuildError,
+    Incident,
+    Unreadable,
+    clip,
+    read_bounded,
+    shown_path,
+)
+from sokhan.checks.jsonfile import MAX_JSON_BYTES, parse_json
 from sokhan.exchange import xmi
 from sokhan.exchange.brat import ATTRIBUTES, NORMALISATION_DBS, RELATIONS, parse_ann
 from sokhan.records import ENTITY_TYPES, Corpus, Document
@@ -90,34 +98,50 @@ def _raw_span(raw: str, start: int, end: int) -> dict:
 # --- brat ----------------------------------------------------------------------------------
 
 
+def _read_bytes(path: Path, draft: _Draft, check: str, what: str) -> bytes | None:
+    """The bytes of one imported file, through the build's bounded reader.
+
+    A pipe, a device or a folder where the file should be is refused without
+    being opened for reading, and a file over the limit is never read whole.
+    """
+    data = read_bounded(path, MAX_JSON_BYTES)
+    if isinstance(data, Unreadable):
+        draft.bad("", check, f"{what} {shown_path(path)}: {data.message}"
+                  + ("" if data.kind == "missing" else "; expected a regular file"))
+        return None
+    return data
+
+
 def _read_text(path: Path, draft: _Draft, check: str, what: str) -> str | None:
+    data = _read_bytes(path, draft, check, what)
+    if data is None:
+        return None
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            draft.bad("", check, f"{what} is over {MAX_JSON_BYTES} bytes")
-            return None
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        draft.bad("", check, f"{what} {shown_path(path)} not found")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         draft.bad(f"byte {err.start}", check, f"{what} is not UTF-8 ({err.reason})")
-    except OSError as err:
-        draft.bad("", check, f"{what} cannot be read ({err.strerror or err})")
     return None
 
 
 def _export_annotator(folder: Path, doc_id: str, draft: _Draft) -> str | None:
     """The annotator the export recorded in ``sokhan.json`` beside the file."""
     meta_path = folder / "sokhan.json"
-    text = _read_text(meta_path, draft, "import-document", "the export metadata sokhan.json")
-    if text is None:
+    data = _read_bytes(meta_path, draft, "import-document", "the export metadata sokhan.json")
+    if data is None:
         return None
-    try:
-        annotator = json.loads(text)["documents"][doc_id]["annotator"]
-    except (json.JSONDecodeError, KeyError, TypeError):
+    # the strict parser: NaN, a repeated key or a file nested 100 000 deep is refused
+    meta, found = parse_json(data, shown_path(meta_path), "import-document")
+    if found:
+        draft.incidents.extend(found)
+        return None
+    documents = meta.get("documents") if isinstance(meta, dict) else None
+    entry = documents.get(doc_id) if isinstance(documents, dict) else None
+    annotator = entry.get("annotator") if isinstance(entry, dict) else None
+    if not isinstance(annotator, str):
         draft.bad("", "import-document", f"sokhan.json names no annotator for {doc_id!r}; "
                   "expected the metadata the export wrote (or give --annotator)")
         return None
-    return annotator if isinstance(annotator, str) else None
+    return annotator
 
 
 def read_brat(path: Path, doc: Document, annotator: str | None) -> tuple[dict | None, list]:
@@ -244,28 +268,22 @@ def raw_offsets(doc: Document, begin: int, end: int, raw_begin, raw_end) -> tupl
 
 def load_xmi(path: Path, typesystem: Path, draft: _Draft) -> Cas | None:
     """The CAS of an XMI file with its type system; unreadable input is an ``import-xml``."""
-    for what, file in (("type system", typesystem), ("XMI file", path)):
-        try:
-            if file.stat().st_size > MAX_JSON_BYTES:
-                draft.bad("", "import-xml", f"the {what} is over {MAX_JSON_BYTES} bytes")
-                return None
-        except OSError as err:
-            draft.bad("", "import-xml", f"the {what} {shown_path(file)} cannot be read "
-                      f"({err.strerror or err})")
-            return None
+    ts_bytes = _read_bytes(typesystem, draft, "import-xml", "the type system")
+    xmi_bytes = _read_bytes(path, draft, "import-xml", "the XMI file") if ts_bytes else None
+    if ts_bytes is None or xmi_bytes is None:
+        return None
     try:
-        with typesystem.open("rb") as f:
-            ts = load_typesystem(f)
+        ts = load_typesystem(io.BytesIO(ts_bytes))
     except Exception as err:  # lxml and cassis raise many kinds; all mean "not usable"
         draft.bad("", "import-xml", f"the type system {shown_path(typesystem)} cannot be "
                   f"loaded ({type(err).__name__}: {clip(str(err))}); expected TypeSystem.xml")
         return None
     try:
-        with path.open("rb") as f, warnings.catch_warnings():
+        with warnings.catch_warnings():
             # cassis warns of offsets outside the text and keeps them; the span checks
             # report each one as an import-offsets incident instead
             warnings.simplefilter("ignore", UserWarning)
-            return load_cas_from_xmi(f, typesystem=ts)
+            return load_cas_from_xmi(io.BytesIO(xmi_bytes), typesystem=ts)
     except Exception as err:  # as above: malformed XML, unknown types, dangling references
         draft.bad("", "import-xml", f"not a UIMA CAS XMI file of this type system "
                   f"({type(err).__name__}: {clip(str(err))})")

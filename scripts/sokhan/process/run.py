@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from sokhan.process.document import Outcome
 from sokhan.process.engines import run_dask, run_local
 from sokhan.process.inputs import InputRecord, count_records, input_format, read_records
 from sokhan.process.output import MANIFEST, REPORT, SHARD_DOCS, ShardWriter
-from sokhan.publication.swap import exchange, staging_dir
+from sokhan.publication.swap import discard, exchange, staging_dir
 
 #: Records per batch shipped to a worker: large enough that shipping costs little
 #: next to the work, small enough to keep memory flat.
@@ -150,7 +149,7 @@ def process(opts: Options) -> dict:
         if close is not None:
             close()  # stops the engine's workers before the staging folder goes
         writer.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)  # the folder and its marker: nothing of the run is left
         raise
     finally:
         if bar is not None:

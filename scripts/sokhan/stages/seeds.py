@@ -21,7 +21,7 @@ from sokhan.checks.incidents import (
     read_bounded,
     shown_path,
 )
-from sokhan.checks.jsonfile import load_json
+from sokhan.checks.jsonfile import load_object
 from sokhan.checks.schemas import schema_incidents
 from sokhan.checks.unicode import describe, hazards, nfc_problem, string_incidents
 from sokhan.records import SeedFile
@@ -43,8 +43,8 @@ def read_manifest(seeds_dir: Path) -> tuple[dict, list[Incident]]:
     """Load and check ``seeds/manifest.json``: JSON, schema, strings, unique entries."""
     path = seeds_dir / MANIFEST
     shown = shown_path(path)
-    manifest, incidents = load_json(path, "manifest-json")
-    if incidents:
+    manifest, incidents = load_object(path, "manifest-json", "the seed manifest")
+    if incidents or manifest is None:
         return {}, incidents
     assert isinstance(manifest, dict)  # JSON parsed without incidents
     incidents = (schema_incidents(manifest, "seed-manifest", shown, "manifest-schema")
@@ -157,16 +157,18 @@ def check_seed_bytes(shown: str, data: bytes):
         yield Incident(shown, "", "seed-empty", "no text; expected at least one paragraph")
         return
     lines = text.split("\n")
-    if len(lines) > MAX_LINES:
-        yield Incident(shown, "", "seed-too-large",
-                       f"{len(lines)} lines; the build accepts at most {MAX_LINES} per seed")
+    # a final line end ends the last line; it does not start one more
+    n_lines = len(lines) - text.endswith("\n")
+    if n_lines > MAX_LINES:
+        yield Incident(shown, f"line {MAX_LINES + 1}", "seed-too-large",
+                       f"{n_lines} lines; the build accepts at most {MAX_LINES} per seed")
     long_lines = [(n, len(line)) for n, line in enumerate(lines, start=1)
                   if len(line) > MAX_LINE_CHARS]
     for n, length in long_lines[:MAX_REPORTED]:
         yield Incident(shown, f"line {n}", "seed-too-large",
                        f"{length} characters; the build accepts at most {MAX_LINE_CHARS} per line")
     yield from _more(shown, "seed-too-large", len(long_lines), "lines are too long")
-    if long_lines or len(lines) > MAX_LINES:
+    if long_lines or n_lines > MAX_LINES:
         return  # the scans below are linear, but there is no point in them now
     yield from _character_incidents(shown, lines)
 
