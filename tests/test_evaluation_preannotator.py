@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from helpers import ANNOTATIONS, SEEDS
+from helpers import ANNOTATIONS, REPO, SEEDS
 from sokhan.annotate.gazetteer import Entry
 from sokhan.cli import main
 from sokhan.evaluation.preannotator import (
@@ -34,6 +34,14 @@ def test_leave_one_out_meets_the_targets(table):
     assert s.speaker_accuracy >= TARGETS["speaker accuracy"]
     # and the pre-annotator beats looking names up in the registry
     assert s.row("all").f1 > table.baseline.row("all").f1
+
+
+@pytest.mark.slow
+def test_the_card_shows_the_table_as_measured(table):
+    # everything but the timing line, which depends on the machine
+    measured = markdown(table).rsplit("\n", 1)[0]
+    assert measured in (REPO / "dataset_card.md").read_text(encoding="utf-8"), (
+        "dataset_card.md: paste the table of `sokhan eval-preannotator`")
 
 
 @pytest.mark.slow
