@@ -16,28 +16,18 @@ from pathlib import Path
 from sokhan.annotate import draft, names
 from sokhan.annotate.gazetteer import Entry
 from sokhan.annotate.text import read_article
-from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded, shown_path
+from sokhan.checks.incidents import BuildError, Incident, shown_path
 from sokhan.checks.jsonfile import load_object
 from sokhan.checks.registry import check_registry
 from sokhan.checks.schemas import schema_incidents
-from sokhan.stages.seeds import MAX_SEED_BYTES, check_seed_bytes
+from sokhan.stages.seeds import read_article_file
 
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 
 def read_text(path: Path) -> str:
     """The article's raw text, refused with the seed checks' incidents when bad."""
-    shown = shown_path(path)
-    data = read_bounded(path, MAX_SEED_BYTES)
-    if isinstance(data, Unreadable):
-        check = {"missing": "seed-missing", "too-large": "seed-too-large"}.get(
-            data.kind, "seed-unreadable")
-        raise BuildError([Incident(shown, "", check, f"{data.message}; expected the article's "
-                                                     "text (UTF-8, one paragraph a line)")])
-    incidents = list(check_seed_bytes(shown, data))
-    if incidents:
-        raise BuildError(incidents)
-    return data.decode("utf-8")
+    return read_article_file(path).decode("utf-8")
 
 
 def read_registry(annotations: Path) -> tuple[Entry, ...]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sokhan.annotate.run import write_atomically
 from sokhan.authoring.metadata import derive
-from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded, shown_path
-from sokhan.stages.seeds import MANIFEST, MAX_SEED_BYTES, check_seed_bytes, read_manifest
+from sokhan.checks.incidents import BuildError, Incident, shown_path
+from sokhan.stages.seeds import MANIFEST, read_article_file, read_manifest
 
 _NUMBERED = re.compile(r"^([0-9]{3})_")
 
@@ -41,21 +41,6 @@ def to_fill_in(entry: dict) -> list[str]:
     return [key for key, value in entry.items() if value is None]
 
 
-def read_article(path: Path) -> bytes:
-    """The article's bytes, refused with the seed checks' incidents when bad."""
-    shown = shown_path(path)
-    data = read_bounded(path, MAX_SEED_BYTES)
-    if isinstance(data, Unreadable):
-        check = {"missing": "seed-missing", "too-large": "seed-too-large"}.get(
-            data.kind, "seed-unreadable")
-        raise BuildError([Incident(shown, "", check, f"{data.message}; expected the article's "
-                                                     "text (UTF-8, one paragraph a line)")])
-    incidents = list(check_seed_bytes(shown, data))
-    if incidents:
-        raise BuildError(incidents)
-    return data
-
-
 def add(article: Path, seeds_dir: Path) -> dict:
     """Copy ``article`` into ``seeds_dir`` byte for byte and append its manifest entry.
 
@@ -66,7 +51,7 @@ def add(article: Path, seeds_dir: Path) -> dict:
         BuildError: the article fails a seed check, the manifest is bad, or the
             article is already a seed (``seed-duplicate``); nothing is written then.
     """
-    data = read_article(article)
+    data = read_article_file(article)
     manifest, incidents = read_manifest(seeds_dir)
     if incidents:
         raise BuildError(incidents)

@@ -133,6 +133,25 @@ def _read_one(seeds_dir: Path, entry: dict, k: int) -> tuple[SeedFile | None, li
     return SeedFile(entry["doc_id"], entry["file"], text, digest, len(data), entry), []
 
 
+def read_article_file(path: Path) -> bytes:
+    """An article file's bytes (``sokhan add``, ``sokhan annotate``), checked like a seed.
+
+    Raises:
+        BuildError: with the seed checks' incidents when the file is unreadable or bad.
+    """
+    shown = shown_path(path)
+    data = read_bounded(path, MAX_SEED_BYTES)
+    if isinstance(data, Unreadable):
+        check = {"missing": "seed-missing", "too-large": "seed-too-large"}.get(
+            data.kind, "seed-unreadable")
+        raise BuildError([Incident(shown, "", check, f"{data.message}; expected the article's "
+                                                     "text (UTF-8, one paragraph a line)")])
+    incidents = list(check_seed_bytes(shown, data))
+    if incidents:
+        raise BuildError(incidents)
+    return data
+
+
 def check_seed_bytes(shown: str, data: bytes):
     """Yield an incident for every encoding, size or character hazard in a seed.
 
