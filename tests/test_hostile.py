@@ -55,17 +55,27 @@ def _alarm(signum, frame):
     raise TimeoutError(f"a command took more than {HANG} s: something blocked")
 
 
-def run(ws: Workspace, command: str, capsys) -> tuple[int, list[dict], str]:
-    """Run a command in-process under an alarm; no traceback, status 0 or 1."""
+def run_args(args: list[str], capsys) -> tuple[int, str]:
+    """Run the command line in-process under an alarm; no traceback, status 0 or 1."""
+    from sokhan.cli import main
+
+    capsys.readouterr()
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(HANG)
     try:
-        status, err = ws.run(command, capsys)
+        status = main(args)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+    err = capsys.readouterr().err
     assert "Traceback" not in err and "internal error" not in err, err
     assert status in (0, 1), err
+    return status, err
+
+
+def run(ws: Workspace, command: str, capsys) -> tuple[int, list[dict], str]:
+    """Run a workspace command under an alarm; no traceback, status 0 or 1."""
+    status, err = run_args(ws.args(command), capsys)
     return status, reported(err), err
 
 
@@ -513,18 +523,7 @@ def test_a_hostile_draft_for_the_browser(case, edit, check, tmp_path, capsys):
     edit(path, draft)
     args = ["browse", "--seeds", str(tmp_path / "seeds"), "--annotations",
             str(tmp_path / "annotations"), "--out", str(tmp_path / "site"), "--draft", str(path)]
-    from sokhan.cli import main
-
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(HANG)
-    try:
-        capsys.readouterr()
-        status = main(args)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and "internal error" not in err, err
+    status, err = run_args(args, capsys)
     assert status == 1, err
     assert {i["check"] for i in _browse_incidents(err)} == {check}, err
     assert not (tmp_path / "site").exists()
@@ -643,17 +642,8 @@ def test_a_hostile_import(fmt, case, edit, check, tmp_path, capsys):
     edit(tmp_path / "export")
     name = "mini_001.ann" if fmt == "brat" else "mini_001.xmi"
     out = tmp_path / "imported" / "mini_001.json"
-    capsys.readouterr()
-    old = signal.signal(signal.SIGALRM, lambda *_: pytest.fail(f"{case}: import blocked"))
-    signal.alarm(60)
-    try:
-        status = main(["import", "--format", fmt, str(tmp_path / "export" / name),
-                       "--out", str(out), *inputs])
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and "internal error" not in err, err
+    status, err = run_args(["import", "--format", fmt, str(tmp_path / "export" / name),
+                            "--out", str(out), *inputs], capsys)
     assert status == 1, err
     assert {i["check"] for i in reported(err)} == {check}, err
     assert not out.exists()
