@@ -34,6 +34,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sokhan.stages.resources import built_once
+
 ZWNJ = "\u200c"
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # «٬»
 ARABIC_DECIMAL_SEPARATOR = "\u066b"  # «٫»
@@ -200,7 +202,7 @@ class _Lexicon:
     arabic_heads: frozenset[str]
 
 
-@functools.cache
+@built_once
 def _lexicon() -> _Lexicon:
     """Load hazm's word list and verb conjugations (once per process)."""
     from hazm.lemmatizer import Conjugation
