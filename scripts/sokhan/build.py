@@ -265,6 +265,7 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
+    refuse_unwritable(out_dir)  # before the work, not only before the write
     with drawing_process() as draw_elsewhere:
         corpus = assemble(seeds_dir, annotations_dir, progress,
                           allow_unannotated=allow_unannotated)
@@ -283,6 +284,16 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
             discard(staging)
             raise
     return json.loads(files["build-manifest.json"])
+
+
+def refuse_unwritable(out_dir: Path) -> None:
+    """Refuse, before any work, a corpus folder that is a file or read-only."""
+    real = Path(os.path.realpath(out_dir))
+    if real.exists() and not real.is_dir():
+        raise BuildError([Incident(shown_path(out_dir), "", "corpus-write",
+                                   "exists and is not a folder; expected the corpus folder "
+                                   "(or nothing there): remove it or name another --out")])
+    refuse_read_only(out_dir)
 
 
 def refuse_read_only(out_dir: Path) -> None:
