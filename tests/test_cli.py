@@ -210,7 +210,7 @@ def nth():
     calls["n"] += 1
     return calls["n"] == n
 if point == "write":
-    write = sokhan.build.write_file
+    write = sokhan.publication.swap.write_file
     def torn(path, data):
         if nth():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,7 +218,7 @@ if point == "write":
                 f.write(data[: len(data) // 2])
             die()
         return write(path, data)
-    sokhan.build.write_file = torn
+    sokhan.publication.swap.write_file = torn
 elif point == "link":
     link = os.link
     def dying_link(*args, **kwargs):
@@ -227,13 +227,13 @@ elif point == "link":
         return link(*args, **kwargs)
     os.link = dying_link
 elif point == "swap":
-    sokhan.build.exchange = lambda staging, target: die()
+    sokhan.publication.swap.exchange = lambda staging, target: die()
 elif point == "swapped":
-    exchange = sokhan.build.exchange
+    exchange = sokhan.publication.swap.exchange
     def then_die(staging, target):
         exchange(staging, target)
         die()
-    sokhan.build.exchange = then_die
+    sokhan.publication.swap.exchange = then_die
 elif point == "cleanup":
     def dying_remove(path, *args, **kwargs):
         die()

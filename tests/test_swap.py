@@ -197,12 +197,12 @@ def test_a_user_entry_where_the_build_writes_is_refused(make, entry, tmp_path, c
 
 @pytest.mark.slow
 def test_fsync_before_the_swap(tmp_path, capsys, monkeypatch):
-    import sokhan.build
+    import sokhan.publication.swap
 
     ws = _built(tmp_path, capsys)
     _user_entries(tmp_path / "corpus")
     synced: list[str] = []
-    real_fsync, real_exchange = os.fsync, sokhan.build.exchange
+    real_fsync, real_exchange = os.fsync, sokhan.publication.swap.exchange
     seen: dict[str, object] = {}
 
     def fsync(fd):
@@ -219,7 +219,7 @@ def test_fsync_before_the_swap(tmp_path, capsys, monkeypatch):
         return real_exchange(staging, target)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(sokhan.build, "exchange", exchange)
+    monkeypatch.setattr(sokhan.publication.swap, "exchange", exchange)
     assert ws.run("build", capsys)[0] == 0
     assert len(seen["written"]) >= 10
     assert seen["written"] <= seen["synced"], "a generated file was not flushed before the swap"
