@@ -110,7 +110,8 @@ def hazm_key() -> str:
 
     # this module too: it shapes how the Normalizer is built (_share_hazm_data)
     return prepared.key_of({"hazm": version("hazm"), "options": HAZM_OPTIONS},
-                           [*Path(hazm.utils.data_path).glob("*.dat"), Path(__file__)])
+                           [*Path(hazm.utils.data_path).glob("*.dat"),
+                            prepared.source_of(__name__)])
 
 
 @built_once

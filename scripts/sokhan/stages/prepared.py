@@ -21,6 +21,7 @@ import atexit
 import contextlib
 import hashlib
 import importlib
+import importlib.util
 import io
 import json
 import marshal
@@ -61,6 +62,14 @@ def key_of(parts: dict[str, Any], files: Iterable[Path]) -> str:
     for path in sorted(files):
         h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()[:32]
+
+
+def source_of(module: str) -> Path:
+    """The source file of an imported module, for a key that must change with its code."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(module)
+    return Path(spec.origin)
 
 
 def _function(code: bytes, module: str, name: str) -> types.FunctionType:

@@ -212,7 +212,8 @@ def _lexicon() -> _Lexicon:
     import hazm.utils
 
     key = prepared.key_of({"hazm": version("hazm")},
-                          [*Path(hazm.utils.data_path).glob("*.dat"), Path(__file__)])
+                          [*Path(hazm.utils.data_path).glob("*.dat"),
+                            prepared.source_of(__name__)])
     return prepared.prepared("zwnj-lexicon", key, _build_lexicon, _Lexicon)
 
 
@@ -791,7 +792,7 @@ def _wordfreq_key() -> str:
     spec = importlib.util.find_spec("wordfreq")
     folder = Path(next(iter(spec.submodule_search_locations or ()))) if spec else Path()
     return prepared.key_of({"wordfreq": version("wordfreq")},
-                           [*folder.glob("data/*_fa.msgpack.gz"), Path(__file__)])
+                           [*folder.glob("data/*_fa.msgpack.gz"), prepared.source_of(__name__)])
 
 
 def _zipf(word: str) -> float:
