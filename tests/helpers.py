@@ -295,3 +295,31 @@ def write_jsonl(path: Path, records: list, raw_lines: tuple[bytes, ...] = ()) ->
         for line in raw_lines:
             f.write(line + b"\n")
     return path
+
+
+# --- sokhan process: workers that die ---------------------------------------------------------
+
+#: Records whose id starts with this kill the worker that processes them.
+KILLER = "kill"
+
+
+def dies_on_killers(records, drafter=None):
+    """:func:`sokhan.process.document.process_batch`, but SIGKILLs its worker on a killer record.
+
+    Swapped in for ``sokhan.process.engines.batch_function``; the local pool forks, and
+    Dask workers import it from this module by name.
+    """
+    import signal
+
+    from sokhan.process.document import process_batch
+
+    if any(isinstance(r.id, str) and r.id.startswith(KILLER) for r in records):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_batch(records, drafter)
+
+
+def always_dies(records, drafter=None):
+    """A batch function whose worker never survives (a cluster that keeps dying)."""
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
