@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import io
+import multiprocessing.process
 import re
 import struct
 
-from sokhan.publication.figures import FIGURES, figures
+from sokhan.publication.figures import FIGURES, charts, draw, drawing_process, figures
 
 
 def _chunks(png: bytes) -> list[bytes]:
@@ -62,3 +63,26 @@ def test_built_corpus_has_the_figures_and_the_card_shows_them(fresh_corpus, buil
         assert (fresh_corpus / path).is_file()
         assert f"![{caption}]({path})" in card
         assert path in build_manifest["files"]
+
+
+def test_the_drawing_process_gives_the_bytes_drawn_here(assembled):
+    wanted = charts(assembled.rows)
+    with drawing_process() as draw_elsewhere:
+        assert draw_elsewhere(wanted) == draw(wanted)
+
+
+def test_a_drawing_process_that_dies_leaves_the_drawing_to_this_one(assembled, monkeypatch):
+    """The second process killed before it answers: the figures are drawn here instead."""
+    wanted = charts(assembled.rows)
+    started: list = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(self):
+        real_start(self)
+        started.append(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    with drawing_process() as draw_elsewhere:
+        started[0].kill()
+        started[0].join()
+        assert draw_elsewhere(wanted) == draw(wanted)

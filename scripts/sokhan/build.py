@@ -22,7 +22,7 @@ from sokhan.checks.rows import check_rows
 from sokhan.evaluation.agreement import pass_coverage
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
-from sokhan.publication.figures import figures
+from sokhan.publication.figures import Chart, charts, draw, drawing_process
 from sokhan.publication.licence import LICENCE_FILE, licence_file
 from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
@@ -223,10 +223,13 @@ def _json_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json"))
 
 
-def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
+def generate(corpus: Corpus, card_template: str,
+             draw_figures: Callable[[dict[str, Chart]], dict[str, bytes]] = draw,
+             ) -> dict[str, bytes]:
     """Every file the build publishes, by path relative to the corpus folder.
 
-    Pure: everything comes from the assembled corpus and the (checked) card template.
+    Pure: everything comes from the assembled corpus and the (checked) card template;
+    ``draw_figures`` is :func:`~sokhan.publication.figures.draw`, here or elsewhere.
     """
     files: dict[str, bytes] = {}
     sizes: dict[str, dict[str, tuple[int, int]]] = {}
@@ -238,7 +241,7 @@ def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     # Croissant describes the Parquet only; the card's pictures are listed in the manifest
     data_digests = dict(digests)
-    for path, data in figures(corpus.rows).items():
+    for path, data in draw_figures(charts(corpus.rows)).items():
         files[path] = data
         digests[path] = hashlib.sha256(data).hexdigest()
     result = manifest(corpus, digests)
@@ -262,10 +265,11 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
-    corpus = assemble(seeds_dir, annotations_dir, progress,
-                      allow_unannotated=allow_unannotated)
-    with stage("Parquet, card, Croissant, manifest", progress):
-        files = generate(corpus, read_card_template(card_template))
+    with drawing_process() as draw_elsewhere:
+        corpus = assemble(seeds_dir, annotations_dir, progress,
+                          allow_unannotated=allow_unannotated)
+        with stage("Parquet, card, Croissant, manifest", progress):
+            files = generate(corpus, read_card_template(card_template), draw_elsewhere)
     with stage("write", progress):
         refuse_read_only(out_dir)
         kept = plan_kept(out_dir, set(files))  # refuses what cannot be kept, before any change

@@ -34,6 +34,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sokhan.stages.resources import built_once
+
 ZWNJ = "\u200c"
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # «٬»
 ARABIC_DECIMAL_SEPARATOR = "\u066b"  # «٫»
@@ -200,7 +202,7 @@ class _Lexicon:
     arabic_heads: frozenset[str]
 
 
-@functools.cache
+@built_once
 def _lexicon() -> _Lexicon:
     """Load hazm's word list and verb conjugations (once per process)."""
     from hazm.lemmatizer import Conjugation
@@ -945,6 +947,7 @@ def _mi_tail_edits(text: str, match: re.Match[str], length: int) -> list[Edit]:
     """«دولتمی خواهد» → «دولت می‌خواهد» when «می» + the next word is a verb form."""
     end = match.end()
     following = _NEXT_WORD_RE.match(text, end)
+    assert following is not None  # the pattern also matches the empty string
     verb = following.group(1)
     if verb is None or following.start(1) != end + 1 or text[end] != " ":
         return []
@@ -1009,6 +1012,7 @@ _NEXT_WORD_RE = re.compile(f" *([{_LETTERS}]+(?:{ZWNJ}[{_LETTERS}]+)*)?")
 def _next_context(text: str, match: re.Match[str]) -> str:
     """The word after ``match`` if only spaces separate them, else the next character."""
     following = _NEXT_WORD_RE.match(text, match.end())
+    assert following is not None  # the pattern also matches the empty string
     if following.group(1):
         return following.group(1)
     return text[following.end() : following.end() + 1] or "\n"
@@ -1133,7 +1137,9 @@ def _number_edits(text: str) -> list[Edit]:
         before, separator, after = match.groups()
         if not (before or after):
             continue
-        grouped = _DIGITS_RE.match(text, match.end()).end() - match.end() == 3
+        digits = _DIGITS_RE.match(text, match.end())
+        assert digits is not None  # the pattern also matches the empty string
+        grouped = digits.end() - match.end() == 3
         if separator in ARABIC_THOUSANDS_SEPARATOR + "," and not grouped:
             continue  # «۱۲ ٬ ۵» is not a grouped number, and may be a list: leave it
         if before:
