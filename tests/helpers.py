@@ -323,3 +323,21 @@ def always_dies(records, drafter=None):
     import signal
 
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+#: Where :func:`dies_once` records that it has killed a worker (set by the test, before the
+#: pool forks).
+DIED_ONCE: Path | None = None
+
+
+def dies_once(records, drafter=None):
+    """Like :func:`dies_on_killers`, but only the first time (a worker the system killed once)."""
+    import signal
+
+    from sokhan.process.document import process_batch
+
+    if DIED_ONCE is not None and not DIED_ONCE.exists() and any(
+            isinstance(r.id, str) and r.id.startswith(KILLER) for r in records):
+        DIED_ONCE.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_batch(records, drafter)

@@ -84,6 +84,19 @@ def test_a_record_that_kills_its_worker_is_refused_and_the_rest_is_unchanged(
     assert not list(tmp_path.glob(".*staging*"))
 
 
+def test_a_worker_killed_once_costs_nothing_but_time(tmp_path, monkeypatch, warm):
+    # the batch is tried again record by record: every record is published, the same bytes
+    records = _records({3})
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    process(Options(source, tmp_path / "clean", **SMALL))
+    monkeypatch.setattr(helpers, "DIED_ONCE", tmp_path / "died")
+    monkeypatch.setattr(engines, "batch_function", helpers.dies_once)
+    process(Options(source, tmp_path / "out", workers=2, **SMALL))
+    assert (tmp_path / "died").exists(), "no worker was killed"
+    assert _tree(tmp_path / "out") == _tree(tmp_path / "clean")
+    assert _problems(tmp_path / "out") == []
+
+
 def test_strict_stops_at_a_worker_death_and_leaves_the_output_as_it_was(
         tmp_path, monkeypatch, capsys, warm):
     source = write_jsonl(tmp_path / "in.jsonl", _records({4}))

@@ -21,7 +21,9 @@ its batch, then alone); a scheduler given by address keeps its own
 ``distributed.scheduler.allowed-failures`` (Dask's default: 3 retries per try).
 More than :data:`MAX_DEATHS_IN_A_ROW` deaths in a row, with no batch or record
 finished between them, mean the workers cannot run at all: :class:`WorkersLost`
-ends the run (check id ``workers-lost``).
+ends the run (check id ``workers-lost``). On Dask a death counts when Dask gives
+up on a task (``KilledWorker``); a cluster left with no worker at all waits for
+one, as Dask does.
 
 With one local worker the records run in this process: a record that kills the
 process ends the run like any kill (the output folder is left as it was).
@@ -32,7 +34,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
@@ -159,7 +161,7 @@ class _LocalPool(_Engine):
     """A process pool, replaced by a fresh one when a worker's death breaks it."""
 
     name = "local"
-    deaths = (BrokenProcessPool,)
+    deaths = (BrokenProcessPool, CancelledError)
 
     def __init__(self, workers: int, drafter: Drafter | None) -> None:
         super().__init__()
@@ -173,7 +175,9 @@ class _LocalPool(_Engine):
                                    initargs=(self.drafter,))
 
     def _replace(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        # no cancel_futures: the broken pool fails every task of its own, each then tried
+        # alone; a cancelled one would only be a second way to say the same
+        self.pool.shutdown(wait=True)
         self.count_death()  # once per broken pool, however many of its tasks failed
         self.pool = self._new_pool()
 
