@@ -15,6 +15,7 @@ import pytest
 
 import helpers
 from helpers import KILLER, REPO, write_jsonl
+from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
 from sokhan.process import engines
 from sokhan.process.output import MANIFEST, REPORT
@@ -142,6 +143,19 @@ def test_a_record_that_kills_its_dask_worker_is_refused_and_the_rest_is_unchange
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["problems"] == {"record-worker-died": 1}
     assert _data(out) == _data(clean)
+
+
+@pytest.mark.slow
+def test_dask_workers_that_keep_dying_end_the_run_with_its_check_id(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    source = write_jsonl(tmp_path / "in.jsonl", _records(set()))
+    monkeypatch.setattr(engines, "batch_function", helpers.always_dies)
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "tests"))
+    with pytest.raises(BuildError) as err:
+        process(Options(source, tmp_path / "out", engine="dask", workers=2, **SMALL))
+    assert [i.check for i in err.value.incidents] == ["workers-lost"]
+    assert "5 Dask worker deaths in a row" in err.value.incidents[0].message
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".*staging*"))
 
 
 # --- a killed run ----------------------------------------------------------------------------
