@@ -261,13 +261,14 @@ def test_a_process_run_after_kills_gives_the_uninterrupted_bytes_and_cleans_up(k
 _GOOD = TEXTS[0]
 
 
-def _unchecked_strings(values: list[bytes]) -> pa.Array:
+def _unchecked_strings(values: list[bytes], large: bool = False) -> pa.Array:
     """A string column holding exactly these bytes: Arrow builds it without validating UTF-8."""
     offsets = [0]
     for v in values:
         offsets.append(offsets[-1] + len(v))
-    return pa.Array.from_buffers(pa.string(), len(values), [
-        None, pa.py_buffer(pa.array(offsets, pa.int32()).buffers()[1]),
+    kind, width = (pa.large_string(), pa.int64()) if large else (pa.string(), pa.int32())
+    return pa.Array.from_buffers(kind, len(values), [
+        None, pa.py_buffer(pa.array(offsets, width).buffers()[1]),
         pa.py_buffer(b"".join(values))])
 
 
@@ -279,6 +280,9 @@ BAD_PARQUET = [
     # a string text column whose bytes are not UTF-8 (another tool wrote it unchecked)
     ({"id": ["a", "b", "c"], "text": _unchecked_strings([_GOOD.encode(), b"ok \xc3", b"x"])},
      [(2, "seed-encoding")]),
+    # the same in a large_string column (64-bit offsets)
+    ({"id": ["a", "b"], "text": _unchecked_strings([b"\xed\xa0\x80", _GOOD.encode()], True)},
+     [(1, "seed-encoding")]),
     # a string id column whose bytes are not UTF-8
     ({"id": _unchecked_strings([b"a", b"\xffb"]), "text": [_GOOD, _GOOD]},
      [(2, "seed-encoding")]),
