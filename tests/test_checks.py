@@ -239,6 +239,10 @@ BAD_RECORDS = [
     (b'{"id": "t12", "text": "x", "split": "dev"}', "record-metadata"),       # unknown split
     (b"[1, 2]", "record-json"),                                      # not an object
     (b"{oops", "record-json"),                                       # not JSON
+    (b'{"id": "t13", "text": "x", "m": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     "record-json"),                                                 # nested 100 000 deep
+    (b'{"id": "t14", "text": "x", "m": NaN}', "record-json"),       # NaN is not JSON
+    (b'{"id": "t15", "text": "x", "id": "t16"}', "record-json"),    # a repeated key
 ]
 
 

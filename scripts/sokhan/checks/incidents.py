@@ -127,7 +127,8 @@ CHECKS: dict[str, str] = {
     # sokhan process: its input as a whole, then each record (counted, reported, skipped)
     "input-unreadable": "the input of sokhan process is missing, of no known kind, or lacks "
                         "an id or text column",
-    "record-json": "a JSONL line is not a JSON object",
+    "record-json": "a JSONL line is not one strict JSON object (a syntax error, NaN or "
+                   "Infinity, a repeated key, nesting deeper than 64 levels)",
     "record-id": "a record's id is missing, not a string, empty, too long or holds other "
                  "than letters, digits and _ . : -",
     "record-duplicate": "a record's id repeats an earlier record's (the first is kept)",

@@ -10,12 +10,12 @@ Whole-input problems (missing file, unknown format, Parquet without ``id`` and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sokhan.checks.incidents import BuildError, Incident
+from sokhan.checks.jsonfile import parse_json
 from sokhan.stages.seeds import MAX_SEED_BYTES
 
 #: A JSONL line longer than this is not parsed: JSON escapes (``\\u0627``) can
@@ -113,15 +113,19 @@ def _read_jsonl(path: Path) -> Iterator[InputRecord]:
             if not line.strip():
                 continue  # blank lines separate nothing in JSONL; not a record
             try:
-                value = json.loads(line)
+                line.decode("utf-8")
             except UnicodeDecodeError as err:
                 yield InputRecord(index, where, None, None, problem=(
                     "seed-encoding", f"byte at offset {err.start} of the line is not UTF-8"))
                 index += 1
                 continue
-            except ValueError as err:
-                yield InputRecord(index, where, None, None,
-                                  problem=("record-json", f"not JSON ({err})"))
+            # strictly, as every JSON file: no NaN or Infinity, no repeated key, no nesting
+            # deeper than the limit (which would end the run in a RecursionError)
+            value, found = parse_json(line, where, "record-json")
+            if found:
+                place = f" at {found[0].where}" if found[0].where else ""
+                yield InputRecord(index, where, None, None, problem=(
+                    "record-json", f"not strict JSON{place} ({found[0].message})"))
                 index += 1
                 continue
             if not isinstance(value, dict):
