@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import signal
@@ -17,7 +18,7 @@ import helpers
 from helpers import KILLER, REPO, write_jsonl
 from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
-from sokhan.process import engines
+from sokhan.process import engines, run
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
 
@@ -73,8 +74,10 @@ def test_a_record_that_kills_its_worker_is_refused_and_the_rest_is_unchanged(
     source = write_jsonl(tmp_path / "in.jsonl", records)
     clean = _clean_twin(tmp_path, records)
     monkeypatch.setattr(engines, "batch_function", helpers.dies_on_killers)
+    # the command line, with small batches: the killer's batch has others in flight
+    monkeypatch.setattr(run, "Options", functools.partial(Options, batch=2, shard_docs=2))
     out = tmp_path / "out"
-    process(Options(source, out, workers=2, **SMALL))
+    assert main(["process", str(source), "--out", str(out), "-q", "--workers", "2"]) == 0
     assert _problems(out) == [("in.jsonl:3", "record-worker-died")]
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["problems"] == {"record-worker-died": 1}
@@ -239,9 +242,9 @@ def test_a_killed_process_run_leaves_the_old_output_or_the_whole_new_one(
     if outcome == "old":
         assert _tree(out) == before, "an earlier kill left the output changed"
     args = [str(source), "--out", str(out), "-q"]
-    run = subprocess.run([sys.executable, "-c", _KILL, point, str(n), "process", *args],
-                         cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
-    assert run.returncode == -signal.SIGKILL, run.stderr
+    killed = subprocess.run([sys.executable, "-c", _KILL, point, str(n), "process", *args],
+                            cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert _tree(out) == (before if outcome == "old" else after)
     # whatever is left is a staging folder, never a shard beside the output
     leftovers = [p.name for p in root.iterdir() if p.name.startswith(".out.")]
