@@ -382,3 +382,15 @@ def test_a_parquet_file_without_an_id_column_is_refused(tmp_path, capsys):
     pq.write_table(pa.table({"ident": ["a"], "text": [_GOOD]}), source)
     assert main(["process", str(source), "--out", str(tmp_path / "out"), "-q"]) == 1
     assert "[input-unreadable] no column id" in capsys.readouterr().err
+
+
+def test_a_broken_parquet_file_on_a_terminal_leaves_no_staging_folder(tmp_path, monkeypatch,
+                                                                       capsys):
+    # on a terminal the progress bar reads the record count before anything else
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    source = tmp_path / "in.parquet"
+    source.write_bytes(_parquet_bytes()[:100])
+    with pytest.raises(BuildError) as err:
+        process(Options(source, tmp_path / "out"))
+    assert [i.check for i in err.value.incidents] == ["input-unreadable"]
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".*"))

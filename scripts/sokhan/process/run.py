@@ -123,9 +123,17 @@ def process(opts: Options) -> dict:
         from sokhan.process.drafts import make_drafter
 
         drafter = make_drafter(opts.annotations, opts.seeds)  # before anything is written
-    staging = staging_dir(opts.out)
-    writer = ShardWriter(staging, opts.shard_docs, None if drafter is None else drafter.source)
+    # the bar counts the records first: an input that cannot be read is refused here,
+    # before the staging folder exists
     bar = _progress(opts)
+    try:
+        staging = staging_dir(opts.out)
+        writer = ShardWriter(staging, opts.shard_docs,
+                             None if drafter is None else drafter.source)
+    except BaseException:
+        if bar is not None:
+            bar.close()
+        raise
     results: Iterator[list[Outcome]] = iter(())
     try:
         batches = _batches(_deduplicated(read_records(opts.input)), opts.batch)
