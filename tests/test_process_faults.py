@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from sokhan.cli import main
 from sokhan.process import engines, run
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
+from sokhan.stages.seeds import MAX_SEED_BYTES
 
 #: Small batches and shards: a fault meets a batch in the middle of the run.
 SMALL = {"quiet": True, "batch": 2, "shard_docs": 2}
@@ -394,3 +396,31 @@ def test_a_broken_parquet_file_on_a_terminal_leaves_no_staging_folder(tmp_path, 
         process(Options(source, tmp_path / "out"))
     assert [i.check for i in err.value.incidents] == ["input-unreadable"]
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".*"))
+
+
+# --- hostile entries in a folder of .txt files -----------------------------------------------
+
+
+def test_a_pipe_a_folder_or_a_huge_file_among_the_txt_files_is_refused_unread(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_GOOD, encoding="utf-8")
+    os.mkfifo(folder / "b.txt")  # opening it for reading would block the run
+    (folder / "c.txt").mkdir()
+    (folder / "d.txt").write_bytes(b"x" * (MAX_SEED_BYTES + 1))  # one byte over the limit
+    out = tmp_path / "out"
+
+    def hang(signum, frame):
+        raise AssertionError("sokhan process blocked on the named pipe")
+
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(30)
+    try:
+        process(Options(folder, out, quiet=True))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert _problems(out) == [("news/b.txt", "input-unreadable"),
+                              ("news/c.txt", "input-unreadable"), ("news/d.txt", "seed-too-large")]
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert (manifest["counts"]["documents"], manifest["counts"]["refused"]) == (1, 3)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sokhan.checks.incidents import BuildError, Incident
+from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded
 from sokhan.checks.jsonfile import parse_json
 from sokhan.stages.seeds import MAX_SEED_BYTES
 
@@ -90,12 +90,13 @@ def read_records(path: Path) -> Iterator[InputRecord]:
 def _read_folder(folder: Path) -> Iterator[InputRecord]:
     for k, file in enumerate(sorted(folder.glob("*.txt"))):
         where = f"{folder.name}/{file.name}"
-        try:
-            with file.open("rb") as f:
-                data = f.read(MAX_SEED_BYTES + 1)  # bounded, as the seed stage reads
-        except OSError as err:
-            yield InputRecord(k, where, file.stem, None,
-                              problem=("input-unreadable", f"cannot be read ({err.strerror})"))
+        # the seeds' reader: a named pipe or a device is refused unopened, never blocks
+        data = read_bounded(file, MAX_SEED_BYTES)
+        if isinstance(data, Unreadable):
+            check = "seed-too-large" if data.kind == "too-large" else "input-unreadable"
+            yield InputRecord(k, where, file.stem, None, problem=(
+                check, f"{data.message}; expected a regular file of at most {MAX_SEED_BYTES} "
+                       "bytes"))
             continue
         yield InputRecord(k, where, file.stem, data)
 
