@@ -51,11 +51,11 @@ lint: setup
 test: setup $(COMPAT)/.installed $(CFF)/.installed $(MLC)/.installed
 	SOKHAN_DATASETS36_PYTHON=$(CURDIR)/$(COMPAT)/bin/python SOKHAN_CFFCONVERT=$(CURDIR)/$(CFF)/bin/cffconvert \
 	  SOKHAN_MLCROISSANT=$(CURDIR)/$(MLC)/bin/mlcroissant \
-	  $(BIN)/python -m pytest --basetemp=$(PYTEST_TMP)
+	  $(BIN)/python -m pytest -n auto --basetemp=$(PYTEST_TMP)
 
-# everything but the slow and fuzz tests: the loop while changing code
+# everything but the slow, fuzz and browser tests: the loop while changing code
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not slow and not fuzz" --basetemp=$(PYTEST_TMP)
+	$(BIN)/python -m pytest -q -n auto -m "not slow and not fuzz and not browser" --basetemp=$(PYTEST_TMP)
 
 clean:
 	rm -rf $(VENV) $(COMPAT) $(CFF) $(MLC) .pytest_cache .ruff_cache .hypothesis

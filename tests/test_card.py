@@ -87,6 +87,7 @@ def test_huggingface_hub_parses_the_card(fresh_corpus):
     assert data.get("language_details") == "fa-IR"
 
 
+@pytest.mark.slow
 def test_card_fields_take_the_hubs_allowed_values(fresh_corpus):
     data = _card_data(fresh_corpus)
     creators = _resource("creators.json")

@@ -8,6 +8,8 @@ import multiprocessing.process
 import re
 import struct
 
+import pytest
+
 from sokhan.publication.figures import FIGURES, charts, draw, drawing_process, figures
 
 
@@ -22,10 +24,12 @@ def _chunks(png: bytes) -> list[bytes]:
     return out
 
 
+@pytest.mark.slow
 def test_two_renders_are_byte_identical(assembled):
     assert figures(assembled.rows) == figures(assembled.rows)
 
 
+@pytest.mark.slow
 def test_every_figure_is_a_png_without_text_or_time_chunks(assembled):
     drawn = figures(assembled.rows)
     assert set(drawn) == set(FIGURES)
@@ -36,6 +40,7 @@ def test_every_figure_is_a_png_without_text_or_time_chunks(assembled):
         assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(kinds), (path, kinds)
 
 
+@pytest.mark.slow
 def test_figures_follow_the_data(assembled):
     """A changed count changes the picture (the figures are not a fixed image)."""
     rows = copy.deepcopy(assembled.rows)
@@ -47,6 +52,7 @@ def test_figures_follow_the_data(assembled):
     assert before["figures/entity-types.png"] == after["figures/entity-types.png"]
 
 
+@pytest.mark.slow
 def test_speaker_labels_are_the_registry_english_names(assembled):
     """matplotlib cannot shape Persian, so the labels must be Latin script."""
     from PIL import Image
@@ -65,12 +71,14 @@ def test_built_corpus_has_the_figures_and_the_card_shows_them(fresh_corpus, buil
         assert path in build_manifest["files"]
 
 
+@pytest.mark.slow
 def test_the_drawing_process_gives_the_bytes_drawn_here(assembled):
     wanted = charts(assembled.rows)
     with drawing_process() as draw_elsewhere:
         assert draw_elsewhere(wanted) == draw(wanted)
 
 
+@pytest.mark.slow
 def test_a_drawing_process_that_dies_leaves_the_drawing_to_this_one(assembled, monkeypatch):
     """The second process killed before it answers: the figures are drawn here instead."""
     wanted = charts(assembled.rows)

@@ -79,6 +79,7 @@ def run(ws: Workspace, command: str, capsys) -> tuple[int, list[dict], str]:
     return status, reported(err), err
 
 
+@pytest.mark.slow
 def test_a_workspace_with_passes_builds(tmp_path, capsys):
     ws = passes_workspace(tmp_path)
     status, incidents, err = run(ws, "build", capsys)
@@ -294,6 +295,7 @@ def test_seed_line_count_limit_both_sides():
              f"{MAX_LINES + 1} lines; the build accepts at most {MAX_LINES} per seed")]
 
 
+@pytest.mark.slow
 def test_a_seed_of_exactly_the_maximum_line_count_builds(tmp_path, capsys):
     ws = Workspace(tmp_path)
     # its offsets no longer fit: an empty gold file (a seed without gold fails the build)
@@ -359,6 +361,7 @@ def _annotation(mentions: int = 1, quotes: int = 1, contents: int = 1) -> dict:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("field", "limit", "pointer"),
     [
@@ -377,6 +380,7 @@ def test_entry_limits_both_sides(field, limit, pointer):
          f"found {limit + 1} items; expected at most {limit} (the limit)")]
 
 
+@pytest.mark.slow
 def test_proposed_entities_limit_both_sides():
     entity = json.loads((MINI / "annotations" / "entities.json").read_text("utf-8"))["entities"][0]
     doc = _annotation()
@@ -391,6 +395,7 @@ def test_proposed_entities_limit_both_sides():
 # --- graphemes ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("word", "start", "end", "edge"),
     [
@@ -516,6 +521,7 @@ DRAFT_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("case", "edit", "check"), DRAFT_CASES, ids=[c[0] for c in DRAFT_CASES])
 def test_a_hostile_draft_for_the_browser(case, edit, check, tmp_path, capsys):
     ws = Workspace(tmp_path)

@@ -27,14 +27,7 @@ from sokhan.publication.licence import LICENCE_FILE, licence_file
 from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
-from sokhan.publication.swap import (
-    discard,
-    exchange,
-    link_kept_files,
-    plan_kept,
-    staging_dir,
-    write_file,
-)
+from sokhan.publication.swap import publish
 from sokhan.records import AnnotationFile, Corpus, Document, Registry, Sentence
 from sokhan.stages.attach import attach
 from sokhan.stages.normalise import describe_changes, normalise
@@ -265,6 +258,7 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
+    refuse_unwritable(out_dir)  # before the work, not only before the write
     with drawing_process() as draw_elsewhere:
         corpus = assemble(seeds_dir, annotations_dir, progress,
                           allow_unannotated=allow_unannotated)
@@ -272,17 +266,18 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
             files = generate(corpus, read_card_template(card_template), draw_elsewhere)
     with stage("write", progress):
         refuse_read_only(out_dir)
-        kept = plan_kept(out_dir, set(files))  # refuses what cannot be kept, before any change
-        staging = staging_dir(out_dir)
-        try:
-            for rel, data in files.items():
-                write_file(staging / rel, data)  # flushed: the swap must not publish empty files
-            link_kept_files(out_dir, staging, kept)
-            exchange(staging, out_dir)
-        except BaseException:
-            discard(staging)
-            raise
+        publish(files, out_dir)
     return json.loads(files["build-manifest.json"])
+
+
+def refuse_unwritable(out_dir: Path) -> None:
+    """Refuse, before any work, a corpus folder that is a file or read-only."""
+    real = Path(os.path.realpath(out_dir))
+    if real.exists() and not real.is_dir():
+        raise BuildError([Incident(shown_path(out_dir), "", "corpus-write",
+                                   "exists and is not a folder; expected the corpus folder "
+                                   "(or nothing there): remove it or name another --out")])
+    refuse_read_only(out_dir)
 
 
 def refuse_read_only(out_dir: Path) -> None:

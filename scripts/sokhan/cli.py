@@ -477,14 +477,7 @@ def _export(args) -> int:
     from sokhan.exchange.adapter import exchange_documents
     from sokhan.exchange.export import export_files
     from sokhan.publication.columns import config_splits
-    from sokhan.publication.swap import (
-        discard,
-        exchange,
-        link_kept_files,
-        plan_kept,
-        staging_dir,
-        write_file,
-    )
+    from sokhan.publication.swap import publish
 
     _preflight(args)
     incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations})
@@ -504,19 +497,9 @@ def _export(args) -> int:
     docs = exchange_documents(corpus, annotations)
     files = export_files(args.format, docs, config_splits("sentences"))
     try:
-        # as the build does: written beside the folder, then swapped in whole, so a failed
-        # or killed export leaves the old one; files it does not write are kept
-        out = Path(args.out)
-        kept = plan_kept(out, set(files))  # refuses what cannot be kept, before any change
-        staging = staging_dir(out)
-        try:
-            for rel, text in files.items():
-                write_file(staging / rel, text.encode("utf-8"))
-            link_kept_files(out, staging, kept)
-            exchange(staging, out)
-        except BaseException:
-            discard(staging)
-            raise
+        # as the build does: a failed or killed export leaves the old folder; files it
+        # does not write are kept
+        publish({rel: text.encode("utf-8") for rel, text in files.items()}, Path(args.out))
     except OSError as err:
         raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
                                    f"{err.strerror or err}; expected a writable folder")]) from None
