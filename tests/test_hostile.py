@@ -180,8 +180,15 @@ def _make(path: Path, what: str) -> None:
         else:
             path.symlink_to("/dev/zero")
     elif what == "socket":
-        with socket.socket(socket.AF_UNIX) as s:
-            s.bind(str(path))
+        # bound by its name from its folder: a socket's path may hold at most 107 bytes, and
+        # pytest's folders under xdist (popen-gw0/...) make longer ones
+        here = os.getcwd()
+        os.chdir(path.parent)
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.bind(path.name)
+        finally:
+            os.chdir(here)
 
 
 @pytest.mark.parametrize("kind", sorted(ALL_KINDS))
