@@ -182,7 +182,7 @@ def _make(path: Path, what: str) -> None:
     elif what == "socket":
         # bound by its name from its folder: a socket's path may hold at most 107 bytes, and
         # pytest's folders under xdist (popen-gw0/...) make longer ones
-        here = os.getcwd()
+        here = Path.cwd()
         os.chdir(path.parent)
         try:
             with socket.socket(socket.AF_UNIX) as s:
