@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -324,6 +325,21 @@ def write_jsonl(path: Path, records: list, raw_lines: tuple[bytes, ...] = ()) ->
         for line in raw_lines:
             f.write(line + b"\n")
     return path
+
+
+def make_socket(path: Path) -> None:
+    """A Unix socket file at ``path``, bound by its name alone.
+
+    A socket's address is limited to 107 bytes, which pytest's temporary folders (one
+    more level per xdist worker) can pass; binding from the folder itself avoids it.
+    """
+    here = Path.cwd()
+    os.chdir(path.parent)
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(path.name)
+    finally:
+        os.chdir(here)
 
 
 # --- sokhan process: workers that die ---------------------------------------------------------

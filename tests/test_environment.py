@@ -31,6 +31,7 @@ def test_installed_version_is_the_pin(package, pinned):
 @pytest.mark.slow
 def test_the_pinned_set_imports_together():
     import datasets
+    import fastjsonschema
     import hazm
     import jsonschema
     import numpy
@@ -42,6 +43,7 @@ def test_the_pinned_set_imports_together():
     assert hazm.Normalizer().normalize("میتواند") == "می\u200cتواند"
     assert datasets.Features.from_arrow_schema(pyarrow.schema([("x", pyarrow.int32())]))
     assert jsonschema.Draft202012Validator({"type": "string"}).is_valid("سخن")
+    assert fastjsonschema.compile({"type": "string"})("سخن") == "سخن"
 
 
 def test_polars_works_with_the_pinned_numpy():

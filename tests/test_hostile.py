@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 from pathlib import Path
 
 import pytest
 
-from helpers import MINI, Workspace, add_passes, dump_json, reported
+from helpers import MINI, Workspace, add_passes, dump_json, make_socket, reported
 from sokhan.checks.annotations import grapheme_split
 from sokhan.checks.incidents import Unreadable, read_bounded
 from sokhan.checks.jsonfile import MAX_JSON_BYTES, MAX_JSON_DEPTH, load_json, parse_json
@@ -180,15 +179,7 @@ def _make(path: Path, what: str) -> None:
         else:
             path.symlink_to("/dev/zero")
     elif what == "socket":
-        # bound by its name from its folder: a socket's path may hold at most 107 bytes, and
-        # pytest's folders under xdist (popen-gw0/...) make longer ones
-        here = Path.cwd()
-        os.chdir(path.parent)
-        try:
-            with socket.socket(socket.AF_UNIX) as s:
-                s.bind(path.name)
-        finally:
-            os.chdir(here)
+        make_socket(path)
 
 
 @pytest.mark.parametrize("kind", sorted(ALL_KINDS))

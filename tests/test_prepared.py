@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import hazm.word_tokenizer
 import pytest
 
-from sokhan.stages import prepared
+from sokhan.stages import prepared, zwnj
 from sokhan.stages.normalise import HAZM_OPTIONS, _construct_hazm, hazm_key
 
 
@@ -71,6 +72,16 @@ def test_another_key_is_another_copy(cache):
     assert prepared.prepared("thing", "k2", lambda: {"v": 2}, dict) == {"v": 2}
 
 
+def test_only_the_newest_copies_of_an_object_are_kept(cache):
+    for n in range(prepared.KEEP + 2):
+        prepared.prepared("thing", f"k{n}", lambda: {"v": 1}, dict)
+        os.utime(cache / f"thing-k{n}.pickle", (n, n))  # the order they were made in
+    prepared.prepared("other", "k0", lambda: {"v": 1}, dict)
+    prepared.prepared("thing", "new", lambda: {"v": 1}, dict)
+    kept = sorted(p.name for p in cache.iterdir())
+    assert kept == ["other-k0.pickle", "thing-k3.pickle", "thing-k4.pickle", "thing-new.pickle"]
+
+
 def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv(prepared.ENV, "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -101,6 +112,19 @@ def test_lambdas_are_pickled_by_their_code():
     back = pickle.loads(prepared.dumps(tok.number_int_repl))
     assert back.__code__ == tok.number_int_repl.__code__
     assert back.__globals__ is vars(hazm.word_tokenizer)
+
+
+@pytest.mark.slow
+def test_the_prepared_zwnj_lexicon_equals_a_built_one(cache):
+    zwnj._lexicon.cache_clear()
+    try:
+        first = zwnj._lexicon()
+        zwnj._lexicon.cache_clear()
+        loaded = zwnj._lexicon()
+        assert loaded is not first and loaded == zwnj._build_lexicon()
+        assert [p.name.split("-")[0] for p in cache.iterdir()] == ["zwnj"]
+    finally:
+        zwnj._lexicon.cache_clear()
 
 
 @pytest.mark.slow

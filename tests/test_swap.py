@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import NOBODY, REPO, Workspace, reported, seed_prepared_cache
+from helpers import NOBODY, REPO, Workspace, make_socket, reported, seed_prepared_cache
 from sokhan.stages import prepared
 
 DEPTH = 1_200  # deeper than Python's recursion limit of 1 000
@@ -80,8 +79,7 @@ def _user_entries(corpus: Path) -> None:
     (corpus / "broken").symlink_to("no/such/file")
     (corpus / "loop").symlink_to("loop")
     os.mkfifo(corpus / "pipe")
-    with socket.socket(socket.AF_UNIX) as s:
-        s.bind(str(corpus / "sock"))
+    make_socket(corpus / "sock")
     ro = corpus / "readonly"
     ro.mkdir()
     (ro / "kept.txt").write_text("read-only\n", encoding="utf-8")

@@ -105,11 +105,12 @@ def _construct_hazm() -> Normalizer:
 
 
 def hazm_key() -> str:
-    """The key of the prepared Normalizer: hazm's version, data files and our options."""
+    """The key of the prepared Normalizer: hazm's version and data files, our options and code."""
     import hazm.utils
 
+    # this module too: it shapes how the Normalizer is built (_share_hazm_data)
     return prepared.key_of({"hazm": version("hazm"), "options": HAZM_OPTIONS},
-                           Path(hazm.utils.data_path).glob("*.dat"))
+                           [*Path(hazm.utils.data_path).glob("*.dat"), Path(__file__)])
 
 
 @built_once

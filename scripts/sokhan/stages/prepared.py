@@ -37,6 +37,8 @@ T = TypeVar("T")
 #: Bumped whenever what a copy holds changes for the same packages and options.
 FORMAT = 1
 ENV = "SOKHAN_CACHE"
+#: Copies of one object kept under other keys (other checkouts or versions), newest first.
+KEEP = 3
 
 
 def cache_dir() -> Path | None:
@@ -102,4 +104,17 @@ def prepared(name: str, key: str, build: Callable[[], T], kind: type[T]) -> T:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     Path(tmp).unlink()
+            _prune(path)
     return obj
+
+
+def _prune(path: Path) -> None:
+    """Remove all but the :data:`KEEP` newest copies of ``path``'s object."""
+    name = path.name.rsplit("-", 1)[0]
+    copies = []
+    for other in path.parent.glob(f"{name}-*.pickle"):
+        with contextlib.suppress(OSError):
+            copies.append((other.stat().st_mtime, other.name, other))
+    for _, _, old in sorted(copies, reverse=True)[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()

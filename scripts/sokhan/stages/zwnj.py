@@ -33,7 +33,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 
+from sokhan.stages import prepared
 from sokhan.stages.resources import built_once
 
 ZWNJ = "\u200c"
@@ -204,7 +207,16 @@ class _Lexicon:
 
 @built_once
 def _lexicon() -> _Lexicon:
-    """Load hazm's word list and verb conjugations (once per process)."""
+    """The lexicon: from its prepared copy, keyed by hazm's data and this module's code."""
+    import hazm.utils
+
+    key = prepared.key_of({"hazm": version("hazm")},
+                          [*Path(hazm.utils.data_path).glob("*.dat"), Path(__file__)])
+    return prepared.prepared("zwnj-lexicon", key, _build_lexicon, _Lexicon)
+
+
+def _build_lexicon() -> _Lexicon:
+    """Load hazm's word list and verb conjugations."""
     from hazm.lemmatizer import Conjugation
     from hazm.utils import verbs_list, words_list
 
