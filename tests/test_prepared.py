@@ -136,3 +136,31 @@ def test_the_prepared_normalizer_equals_a_constructed_one(cache):
     line = "ما میتوانیم  کتابهای خوب را بخوانیم ."
     assert loaded.normalize(line) == first.normalize(line)
     assert HAZM_OPTIONS["correct_spacing"]  # the copy is of the Normalizer the build uses
+
+
+def test_a_memo_remembers_answers_across_runs(cache):
+    asked: list[str] = []
+
+    def slow(word: str) -> float:
+        asked.append(word)
+        return float(len(word))
+
+    first = prepared.Memo("lengths", "k1", slow, float)
+    assert first("سلام") == 4.0 and first("سلام") == 4.0
+    first._store()  # what the exit handler does
+    second = prepared.Memo("lengths", "k1", slow, float)
+    assert second("سلام") == 4.0 and second("ما") == 2.0
+    assert asked == ["سلام", "ما"]  # the second run asked only for the new word
+
+
+def test_a_memo_with_answers_of_another_type_starts_afresh(cache):
+    prepared.prepared("lengths", "k1", lambda: {"سلام": "four"}, dict)
+    memo = prepared.Memo("lengths", "k1", lambda w: float(len(w)), float)
+    assert memo("سلام") == 4.0
+
+
+def test_zipf_answers_are_wordfreqs():
+    from sokhan.stages.zwnj import _corpus_frequency, _zipf
+
+    for word in ("ایران", "می\u200cخواهد", "qzxw"):
+        assert _corpus_frequency()(word) == _zipf(word)

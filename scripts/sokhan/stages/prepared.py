@@ -17,6 +17,7 @@ must be writable by its user only.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import importlib
@@ -30,7 +31,7 @@ import tempfile
 import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -94,18 +95,23 @@ def prepared(name: str, key: str, build: Callable[[], T], kind: type[T]) -> T:
                 return loaded
     obj = build()
     if path is not None:
-        with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(dumps(obj))
-                Path(tmp).replace(path)  # whole or not at all, even beside a concurrent run
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    Path(tmp).unlink()
-            _prune(path)
+        _store(path, name, obj)
     return obj
+
+
+def _store(path: Path, name: str, obj: object) -> None:
+    """Write the copy atomically; a cache that cannot be written only costs time."""
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(dumps(obj))
+            Path(tmp).replace(path)  # whole or not at all, even beside a concurrent run
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                Path(tmp).unlink()
+        _prune(path)
 
 
 def _prune(path: Path) -> None:
@@ -118,3 +124,45 @@ def _prune(path: Path) -> None:
     for _, _, old in sorted(copies, reverse=True)[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+#: Entries a remembered table may grow to; beyond, new answers are not remembered.
+MEMO_LIMIT = 200_000
+
+
+class Memo(Generic[T]):
+    """Answers of a slow pure function, remembered across runs under a key.
+
+    Loaded from ``<name>-<key>.pickle`` at first use; answers found in this run are
+    added to the copy when the process exits (never by pool workers, which exit
+    without running exit handlers). The function must be pure for the key: the key
+    names everything its answers depend on.
+    """
+
+    def __init__(self, name: str, key: str, compute: Callable[[str], T], kind: type[T]) -> None:
+        self._name, self._key, self._compute, self._kind = name, key, compute, kind
+        self._known: dict[str, T] | None = None
+        self._new: dict[str, T] = {}
+
+    def __call__(self, arg: str) -> T:
+        """The function's answer for ``arg``: remembered, or computed now."""
+        if self._known is None:
+            known = prepared(self._name, self._key, dict, dict)
+            # a copy with answers of another type is not this function's: start afresh
+            good = all(isinstance(k, str) and type(v) is self._kind for k, v in known.items())
+            self._known = known if good else {}
+            atexit.register(self._store)
+        if arg in self._known:
+            return self._known[arg]
+        if arg not in self._new:
+            self._new[arg] = self._compute(arg)
+        return self._new[arg]
+
+    def _store(self) -> None:
+        folder = cache_dir()
+        if folder is None or not self._new or self._known is None:
+            return
+        merged = {**self._known, **self._new}
+        if len(merged) > MEMO_LIMIT:
+            return
+        _store(folder / f"{self._name}-{self._key}.pickle", self._name, merged)

@@ -29,6 +29,7 @@ with a stable ``kind``.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -785,21 +786,41 @@ def _spell(word: str, insertions: Iterable[_Insertion]) -> str:
 
 
 @functools.cache
-def _corpus_frequency() -> Callable[[str], float] | None:
-    """Zipf frequency of a Persian word from ``wordfreq``.
+def _wordfreq_key() -> str:
+    # found, not imported: not importing wordfreq is the point of the prepared copies
+    spec = importlib.util.find_spec("wordfreq")
+    folder = Path(next(iter(spec.submodule_search_locations or ()))) if spec else Path()
+    return prepared.key_of({"wordfreq": version("wordfreq")},
+                           [*folder.glob("data/*_fa.msgpack.gz"), Path(__file__)])
 
-    wordfreq's Persian list (web, subtitles, Wikipedia) spells words with their
-    ZWNJs, so it tells «حرفه‌ای» from «حرف‌های». It is a pinned dependency: the
-    stage's output must not depend on what happens to be installed.
-    """
+
+def _zipf(word: str) -> float:
     import wordfreq
 
-    return functools.partial(wordfreq.zipf_frequency, lang="fa")
+    return wordfreq.zipf_frequency(word, "fa")
 
 
 @functools.cache
+def _corpus_frequency() -> Callable[[str], float] | None:
+    """Zipf frequency of a Persian word from ``wordfreq``, remembered across runs.
+
+    wordfreq's Persian list (web, subtitles, Wikipedia) spells words with their
+    ZWNJs, so it tells «حرفه‌ای» from «حرف‌های». It is a pinned dependency: the
+    stage's output must not depend on what happens to be installed. Importing it
+    and loading its list cost 0.3–0.4 s of CPU for the handful of words a build
+    asks about, so answers are kept in a :class:`~sokhan.stages.prepared.Memo`.
+    """
+    return prepared.Memo("wordfreq-zipf-fa", _wordfreq_key(), _zipf, float)
+
+
+@built_once
 def _corpus_spellings() -> dict[str, str]:
-    """Glued skeleton → ZWNJ spelling for frequent wordfreq words."""
+    """Glued skeleton → ZWNJ spelling for frequent wordfreq words (a prepared copy)."""
+    return prepared.prepared("wordfreq-spellings-fa", _wordfreq_key(), _build_corpus_spellings,
+                             dict)
+
+
+def _build_corpus_spellings() -> dict[str, str]:
     import wordfreq
 
     spellings: dict[str, str] = {}
