@@ -340,3 +340,49 @@ def make_socket(path: Path) -> None:
             s.bind(path.name)
     finally:
         os.chdir(here)
+
+
+# --- sokhan process: workers that die ---------------------------------------------------------
+
+#: Records whose id starts with this kill the worker that processes them.
+KILLER = "kill"
+
+
+def dies_on_killers(records, drafter=None):
+    """:func:`sokhan.process.document.process_batch`, but SIGKILLs its worker on a killer record.
+
+    Swapped in for ``sokhan.process.engines.batch_function``; the local pool forks, and
+    Dask workers import it from this module by name.
+    """
+    import signal
+
+    from sokhan.process.document import process_batch
+
+    if any(isinstance(r.id, str) and r.id.startswith(KILLER) for r in records):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_batch(records, drafter)
+
+
+def always_dies(records, drafter=None):
+    """A batch function whose worker never survives (a cluster that keeps dying)."""
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+#: Where :func:`dies_once` records that it has killed a worker (set by the test, before the
+#: pool forks).
+DIED_ONCE: Path | None = None
+
+
+def dies_once(records, drafter=None):
+    """Like :func:`dies_on_killers`, but only the first time (a worker the system killed once)."""
+    import signal
+
+    from sokhan.process.document import process_batch
+
+    if DIED_ONCE is not None and not DIED_ONCE.exists() and any(
+            isinstance(r.id, str) and r.id.startswith(KILLER) for r in records):
+        DIED_ONCE.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_batch(records, drafter)

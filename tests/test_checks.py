@@ -56,7 +56,8 @@ from sokhan.checks.rows import check_rows, offset_problems
 from sokhan.cli import main
 
 #: Checks that no input can reach: internal safety nets, each tested by a unit test below;
-#: and the checks of ``sokhan process`` on its records, tested by a table of records.
+#: and the checks of ``sokhan process`` on its records, tested by a table of records (or by
+#: a test in another file, named ``<file>::<test>``: a worker that dies needs a process pool).
 UNIT_TESTED = {
     "record-schema": "test_record_schema_catches_a_broken_row",
     "record-offsets": "test_record_offsets_catch_a_shifted_span",
@@ -65,6 +66,11 @@ UNIT_TESTED = {
     **{check: "test_process_reports_a_bad_record_with_its_check_id" for check in (
         "record-json", "record-id", "record-duplicate", "record-text", "record-metadata",
         "record-failed")},
+    "record-worker-died":
+        "test_process_faults.py::test_a_record_that_kills_its_worker_is_refused_and_the_rest_is_"
+        "unchanged",
+    "workers-lost": "test_process_faults.py::test_workers_that_keep_dying_end_the_run_with_its_"
+                    "check_id",
 }
 
 
@@ -75,7 +81,12 @@ def test_every_check_has_a_fixture_or_a_unit_test():
     fixtures = set(fixture_ids())
     assert fixtures <= set(CHECKS), f"fixtures for unknown ids: {fixtures - set(CHECKS)}"
     assert set(CHECKS) - fixtures == set(UNIT_TESTED)
-    assert all(name in globals() for name in UNIT_TESTED.values())
+    for name in UNIT_TESTED.values():
+        file, _, test = name.rpartition("::")  # a test in another file: tests/<file>::<name>
+        if file:
+            assert f"\ndef {test}(" in (REPO / "tests" / file).read_text(encoding="utf-8"), name
+        else:
+            assert name in globals(), name
 
 
 def test_every_check_says_what_to_do():
@@ -238,6 +249,10 @@ BAD_RECORDS = [
     (b'{"id": "t12", "text": "x", "split": "dev"}', "record-metadata"),       # unknown split
     (b"[1, 2]", "record-json"),                                      # not an object
     (b"{oops", "record-json"),                                       # not JSON
+    (b'{"id": "t13", "text": "x", "m": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     "record-json"),                                                 # nested 100 000 deep
+    (b'{"id": "t14", "text": "x", "m": NaN}', "record-json"),       # NaN is not JSON
+    (b'{"id": "t15", "text": "x", "id": "t16"}', "record-json"),    # a repeated key
 ]
 
 

@@ -1,4 +1,4 @@
-"""Fuzzing: mutated annotations, registry, manifest and seeds never crash the build.
+"""Fuzzing: mutated inputs never crash the build, sokhan accept, import or process.
 
 Each example mutates a valid input of the mini corpus and runs ``sokhan
 validate`` or ``sokhan build`` in-process; the command must return 0 or 1 (a
@@ -34,7 +34,8 @@ SCALE = int(os.environ.get("SOKHAN_FUZZ", "1"))
 #: Seconds one example may take (a mini build takes about 0.2 s).
 BOUND = 20
 #: Examples per test, at scale 1: 1 350 broken cases per run in all (and 60 valid
-#: seeds in test_any_valid_seed_builds).
+#: seeds in test_any_valid_seed_builds); the drafts, imports and process records
+#: below add 220.
 EXAMPLES = {"annotation": 400, "registry": 120, "manifest": 120, "seed": 300, "build": 60,
             "pass": 100, "pass-registry": 100, "whole-file": 150}
 
@@ -344,3 +345,171 @@ def test_any_valid_seed_builds(built, text):
         with contextlib.redirect_stderr(err):
             status = main(ws.args("build"))
         assert (status, err.getvalue()) == (0, "")
+
+
+# --- the new ways in: drafts, imports, sokhan process records -------------------------------
+
+EXAMPLES |= {"draft": 40, "import-brat": 50, "import-xmi": 30, "process-jsonl": 60,
+             "process-parquet": 40}
+
+#: A reviewed draft of the mini article, one mention re-linked to a proposed entity.
+DRAFT = {**ANNOTATION, "annotator": "sokhan annotate", "draft": {
+    "tool": "sokhan annotate", "version": "0.0-fuzz", "status": "reviewed",
+    "proposed_entities": [{"id": "fuzz-place", "type": "GPE", "name_fa": "تهران",
+                           "name_en": "Tehran", "aliases": ["تهران"], "is_group": False,
+                           "members": []}]}}
+DRAFT["mentions"] = [{**m, "entity": "fuzz-place"} if m["type"] == "GPE" else m
+                     for m in ANNOTATION["mentions"]]
+
+
+def _run_argv(argv: list[str]) -> tuple[int, str]:
+    """Like :func:`_run`, for a command line of its own."""
+    err, out = io.StringIO(), io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        status = main(argv)
+    assert time.perf_counter() - started < BOUND
+    assert status in (0, 1), f"sokhan {argv[0]} exited {status}: {err.getvalue()}"
+    assert "Traceback" not in err.getvalue()
+    event(f"{argv[0]} exit {status}")
+    for check in sorted({m["check"] for m in map(INCIDENT_LINE.match, err.getvalue().splitlines())
+                         if m}):
+        event(f"reported {check}")
+    return status, err.getvalue()
+
+
+@_settings("draft")
+@given(doc=mutated(DRAFT), raw=st.sampled_from([False, False, False, True]))
+def test_mutated_draft_is_refused_or_accepted_into_a_valid_corpus(built, doc, raw):
+    # accept writes nothing when it refuses, and never a file the build would refuse
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = _copy(built, Path(tmp) / "ws")
+        draft = ws.root / "draft.json"
+        _dump(draft, doc)
+        if raw:
+            draft.write_bytes(draft.read_bytes()[: draft.stat().st_size * 2 // 3])
+        before = _tree(ws.root / "annotations")
+        status, _ = _run_argv(["accept", str(draft), "--overwrite", "--seeds",
+                               str(ws.root / "seeds"), "--annotations",
+                               str(ws.root / "annotations")])
+        if status == 1:
+            assert _tree(ws.root / "annotations") == before
+        else:
+            assert _run(ws, "build") == 0
+
+
+@pytest.fixture(scope="module")
+def exported(built, tmp_path_factory) -> dict[str, Path]:
+    """The mini corpus exported once in each format."""
+    out = {}
+    for fmt in ("brat", "xmi"):
+        out[fmt] = tmp_path_factory.mktemp(f"export-{fmt}") / "export"
+        assert main(["export", "--format", fmt, "--out", str(out[fmt]), "--seeds",
+                     str(built / "seeds"), "--annotations", str(built / "annotations")]) == 0
+    return out
+
+
+def _import_mutated(built: Path, export: Path, fmt: str, rel: str, data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "export"
+        shutil.copytree(export, folder)
+        (folder / rel).write_bytes(data)
+        name = "mini_001.ann" if fmt == "brat" else "mini_001.xmi"
+        out = Path(tmp) / "imported" / "mini_001.json"
+        status, _ = _run_argv(["import", "--format", fmt, str(folder / name), "--out",
+                               str(out), "--seeds", str(built / "seeds"), "--annotations",
+                               str(built / "annotations")])
+        assert out.exists() is (status == 0)
+
+
+EXPORTED = Path(__file__).parent / "fixtures" / "mini" / "annotations"
+
+
+@_settings("import-brat")
+@given(rel=st.sampled_from(["mini_001.ann", "mini_001.ann", "sokhan.json"]), data=st.data())
+def test_mutated_brat_import(built, exported, rel, data):
+    original = (exported["brat"] / rel).read_bytes()
+    _import_mutated(built, exported["brat"], "brat", rel, data.draw(mutated_bytes(original)))
+
+
+@_settings("import-xmi")
+@given(rel=st.sampled_from(["mini_001.xmi", "mini_001.xmi", "TypeSystem.xml"]),
+       data=st.data())
+def test_mutated_xmi_import(built, exported, rel, data):
+    original = (exported["xmi"] / rel).read_bytes()
+    _import_mutated(built, exported["xmi"], "xmi", rel, data.draw(mutated_bytes(original)))
+
+
+def _mostly(good, bad):
+    """``good`` two times in three, else ``bad`` (``one_of`` would flatten ``bad``'s branches)."""
+    return st.integers(0, 2).flatmap(lambda k: good if k else bad)
+
+
+#: Article texts: mostly good news text; else hazards, marks and noise, or not a string.
+RECORD_TEXTS = _mostly(seed_texts(), st.one_of(
+    st.lists(st.one_of(TEXT, ODD_CHARS), max_size=40).map("".join), ODD_VALUES))
+GOOD_IDS = st.sampled_from(["a", "b", "c", "doc-1", "۱۲"])
+RECORD_IDS = _mostly(GOOD_IDS, st.one_of(ODD_VALUES, st.text(max_size=12)))
+#: Records with an id and a text, a few with metadata; then lines that are not records.
+RECORDS = st.lists(st.fixed_dictionaries(
+    {"id": RECORD_IDS, "text": RECORD_TEXTS},
+    optional={"headline": st.one_of(st.none(), st.text(max_size=5), ODD_VALUES),
+              "split": st.sampled_from(["train", "test", "dev", 3])}), min_size=1, max_size=5)
+JUNK = st.lists(st.one_of(
+    st.dictionaries(st.sampled_from(["id", "text", "x"]), ODD_VALUES, max_size=3), ODD_VALUES,
+).map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")) | st.binary(
+    max_size=30).map(lambda b: b.replace(b"\n", b" ")), max_size=2)
+
+
+def _check_process_output(out: Path, records: int) -> None:
+    """The counts add up, and every refused record is in the report with a known check id."""
+    from sokhan.checks.incidents import CHECKS
+
+    manifest = json.loads((out / "process-manifest.json").read_text(encoding="utf-8"))
+    counts = manifest["counts"]
+    assert counts["records"] == records == counts["documents"] + counts["refused"]
+    report = [json.loads(line) for line in
+              (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len({p["index"] for p in report}) == counts["refused"]
+    assert sum(manifest["problems"].values()) == len(report)
+    assert {p["check"] for p in report} <= set(CHECKS)
+    event("some published" if counts["documents"] else "none published")
+    for check in sorted({p["check"] for p in report}):
+        event(f"reported {check}")
+
+
+@_settings("process-jsonl")
+@given(records=RECORDS, junk=JUNK, order=st.randoms(use_true_random=False))
+def test_fuzzed_process_records_are_processed_or_reported(records, junk, order):
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.jsonl"
+        lines = [json.dumps(r, ensure_ascii=False).encode("utf-8", "surrogatepass")
+                 for r in records] + junk
+        order.shuffle(lines)
+        source.write_bytes(b"\n".join(lines) + b"\n")
+        status, _ = _run_argv(["process", str(source), "--out", str(Path(tmp) / "out"), "-q"])
+        assert status == 0
+        _check_process_output(Path(tmp) / "out", sum(1 for line in lines if line.strip()))
+
+
+@_settings("process-parquet")
+@given(ids=st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "x.1"]), st.text(max_size=8)),
+                    min_size=1, max_size=6),
+       texts=st.lists(st.one_of(st.none(), st.binary(max_size=40),
+                                seed_texts().map(lambda t: t.encode("utf-8"))),
+                      min_size=6, max_size=6),
+       as_string=st.booleans())
+def test_fuzzed_parquet_records_are_processed_or_reported(ids, texts, as_string):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = texts[: len(ids)]
+    column = pa.array(texts, pa.binary())
+    if as_string:  # the same bytes in a string column, which Arrow does not validate
+        column = pa.Array.from_buffers(pa.string(), len(column), column.buffers())
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.parquet"
+        pq.write_table(pa.table({"id": pa.array(ids, pa.string()), "text": column}), source)
+        status, _ = _run_argv(["process", str(source), "--out", str(Path(tmp) / "out"), "-q"])
+        assert status == 0
+        _check_process_output(Path(tmp) / "out", len(ids))

@@ -7,10 +7,10 @@ annotation schema before it is written, and it is written atomically.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from sokhan.annotate import draft, names
@@ -20,6 +20,7 @@ from sokhan.checks.incidents import BuildError, Incident, shown_path
 from sokhan.checks.jsonfile import load_object
 from sokhan.checks.registry import check_registry
 from sokhan.checks.schemas import schema_incidents
+from sokhan.publication.swap import fsync_dir, write_file
 from sokhan.stages.seeds import read_article_file
 
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -77,17 +78,56 @@ def run(article: Path, out: Path, annotations: Path, seeds: Path,
     return result
 
 
+#: The temporary file :func:`write_atomically` writes beside ``<name>``.
+_TEMP = re.compile(r"\.(?P<name>.+)\.sokhan-(?P<pid>[0-9]{1,10})\.tmp")
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    """Write ``text`` to ``path`` whole or not at all, even when the process is killed.
+
+    The bytes go to a temporary file beside it (``.<name>.sokhan-<pid>.tmp``),
+    flushed to disk, then renamed over ``path``, and the folder is flushed: a
+    kill or a power cut at any moment leaves the old file or the new one, never
+    a part of one, and two calls in a row reach the disk in their order. The
+    temporary files of killed runs for the same ``path`` (their process no
+    longer running) are removed first; nothing else is.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_stale_temps(path)
+    tmp = path.with_name(f".{path.name}.sokhan-{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        Path(tmp).replace(path)
+        tmp.unlink(missing_ok=True)  # this process's own, from a call that failed
+        write_file(tmp, text.encode("utf-8"))
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files of :func:`write_atomically` for ``path`` left by killed runs."""
+    removed = []
+    for entry in sorted(path.parent.glob(f".{glob.escape(path.name)}.sokhan-*.tmp")):
+        found = _TEMP.fullmatch(entry.name)
+        if found is None or found["name"] != path.name or _running(int(found["pid"])):
+            continue
+        if entry.is_file() and not entry.is_symlink():
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid > 0  # another user's process: not ours to judge
+    return True
 
 
 def summary(result: dict) -> str:

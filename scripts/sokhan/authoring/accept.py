@@ -163,7 +163,10 @@ def accept(draft_path: Path, seeds_dir: Path, annotations_dir: Path, *,
     gold = dict(result.gold)
     if annotator:
         gold["annotator"] = annotator
-    # the registry first: a gold file whose entities are missing would fail the build
+    # The registry first, each file whole (write_atomically): a run killed between the two
+    # leaves the registry with entities no file uses yet, which the build accepts and the
+    # next accept of the same draft finds already there; never a gold file whose entities
+    # are missing, which the build would refuse.
     if result.added:
         write_atomically(annotations_dir / REGISTRY,
                          json.dumps(result.registry, ensure_ascii=False, indent=1) + "\n")

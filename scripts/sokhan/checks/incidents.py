@@ -127,7 +127,8 @@ CHECKS: dict[str, str] = {
     # sokhan process: its input as a whole, then each record (counted, reported, skipped)
     "input-unreadable": "the input of sokhan process is missing, of no known kind, or lacks "
                         "an id or text column",
-    "record-json": "a JSONL line is not a JSON object",
+    "record-json": "a JSONL line is not one strict JSON object (a syntax error, NaN or "
+                   "Infinity, a repeated key, nesting deeper than 64 levels)",
     "record-id": "a record's id is missing, not a string, empty, too long or holds other "
                  "than letters, digits and _ . : -",
     "record-duplicate": "a record's id repeats an earlier record's (the first is kept)",
@@ -136,6 +137,11 @@ CHECKS: dict[str, str] = {
                        "value",
     "record-failed": "the pipeline raised an unexpected error on a record (reported; the run "
                      "goes on)",
+    "record-worker-died": "the worker process running a record died (killed, out of memory, "
+                          "crashed) with its batch and again with the record alone (reported; "
+                          "the run goes on)",
+    "workers-lost": "the workers of sokhan process died again and again with nothing processed "
+                    "between the deaths; the run stopped and wrote nothing",
 }
 
 #: What a user does about each check (the third column of ``docs/checks.md``).
@@ -230,6 +236,12 @@ ACTIONS: dict[str, str] = {
     "record-text": "give the record its text as a string",
     "record-metadata": "correct the field to the type or value the message gives",
     "record-failed": "a bug in Sokhan: report it with the record's id",
+    "record-worker-died": "look for what the record demands (memory: an enormous text; the "
+                          "system log names the killed process); give the workers more "
+                          "memory, or split or remove the record and rerun",
+    "workers-lost": "check that the workers can start and have memory (the system log, the "
+                    "Dask workers' logs), then rerun; try --engine local --workers 1 to see "
+                    "the first failing record",
 }
 
 

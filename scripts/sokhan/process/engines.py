@@ -7,17 +7,38 @@ input is, and the output cannot depend on which worker finished first.
 - ``local``: one worker runs in this process; more run in a process pool.
 - ``dask``: a ``distributed`` cluster, a fresh ``LocalCluster`` (processes, one
   thread each) or the scheduler at a given address. Needs ``sokhan[dask]``.
+
+A worker that dies (killed by the system when out of memory, a crash in a C
+extension, ``os._exit``) does not end the run. The batch it held is retried one
+record at a time, each record alone, so the records that did not kill it give
+the same rows as in a run without the fault; a record that kills its worker
+again is refused with the check id ``record-worker-died``. The local pool,
+broken by a death, is replaced by a fresh one; a Dask cluster replaces its
+workers itself (its nannies). Dask also retries a task on its own before it
+gives up on it (``KilledWorker``): the ``LocalCluster`` made here allows no
+such retry, so a record is tried exactly as often as on the local pool (with
+its batch, then alone); a scheduler given by address keeps its own
+``distributed.scheduler.allowed-failures`` (Dask's default: 3 retries per try).
+More than :data:`MAX_DEATHS_IN_A_ROW` deaths in a row, with no batch or record
+finished between them, mean the workers cannot run at all: :class:`WorkersLost`
+ends the run (check id ``workers-lost``). On Dask a death counts when Dask gives
+up on a task (``KilledWorker``); a cluster left with no worker at all waits for
+one, as Dask does.
+
+With one local worker the records run in this process: a record that kills the
+process ends the run like any kill (the output folder is left as it was).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
-from sokhan.process.document import Outcome, process_batch
+from sokhan.process.document import Outcome, Problem, process_batch
 from sokhan.process.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -26,8 +47,22 @@ if TYPE_CHECKING:
 #: Batches in flight per worker: enough to keep a worker busy while the next
 #: result is collected, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
+#: Worker deaths in a row (nothing finished between them) that a run survives.
+MAX_DEATHS_IN_A_ROW = 4
+#: The check id of a record that killed its worker twice.
+WORKER_DIED = "record-worker-died"
 
 Batch = list[InputRecord]
+
+#: The function every engine runs on a batch in a worker. A seam for tests, which
+#: swap it for one that kills its worker on chosen records (the local pool forks,
+#: so a swap in this process reaches its workers; Dask pickles the function by
+#: name, so there it must be importable in the workers).
+batch_function = process_batch
+
+
+class WorkersLost(RuntimeError):
+    """More than :data:`MAX_DEATHS_IN_A_ROW` worker deaths in a row: the run cannot go on."""
 
 
 def warm_up(drafter: Drafter | None = None) -> None:
@@ -53,18 +88,115 @@ def _pool_worker(drafter: Drafter | None) -> None:
 
 
 def _pool_batch(batch: Batch) -> list[Outcome]:
-    return process_batch(batch, _worker_drafter)
+    return batch_function(batch, _worker_drafter)
 
 
-def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], list[Outcome]],
-             batches: Iterable[Batch], in_flight: int) -> Iterator[list[Outcome]]:
-    pending: deque = deque()
-    for batch in batches:
-        pending.append(submit(batch))
-        if len(pending) >= in_flight:
-            yield result(pending.popleft())
-    while pending:
-        yield result(pending.popleft())
+def died(rec: InputRecord, engine: str) -> Outcome:
+    """The outcome of a record whose worker died with its batch and again with it alone."""
+    shown = rec.id if isinstance(rec.id, str) else None
+    return Outcome(rec.index, shown, problems=[Problem(
+        rec.index, rec.where, shown, WORKER_DIED,
+        f"the {engine} worker processing this record died twice, once with its batch and "
+        "once with the record alone; expected a record a worker can process (the system "
+        "may have killed it for lack of memory)")])
+
+
+class _Engine:
+    """Submits batches and collects their outcomes, surviving workers that die."""
+
+    name = ""
+    #: What waiting for a task raises when its worker died.
+    deaths: tuple[type[BaseException], ...] = ()
+
+    def __init__(self) -> None:
+        self.in_a_row = 0
+
+    def submit(self, batch: Batch) -> Any:
+        raise NotImplementedError
+
+    def wait(self, task: Any) -> list[Outcome]:
+        raise NotImplementedError
+
+    def recover(self, task: Any) -> None:
+        """After ``task``'s worker died: count the death, make the workers usable again."""
+        self.count_death()
+
+    def count_death(self) -> None:
+        self.in_a_row += 1
+        if self.in_a_row > MAX_DEATHS_IN_A_ROW:
+            raise WorkersLost(f"{self.in_a_row} {self.name} worker deaths in a row with no "
+                              "record processed between them")
+
+    def outcomes(self, batch: Batch, task: Any) -> list[Outcome]:
+        """``task``'s outcomes; when its worker died, each record's, tried alone."""
+        try:
+            found = self.wait(task)
+        except self.deaths:
+            self.recover(task)
+            return [self.alone(rec) for rec in batch]
+        self.in_a_row = 0
+        return found
+
+    def alone(self, rec: InputRecord) -> Outcome:
+        task = self.submit([rec])
+        try:
+            (found,) = self.wait(task)
+        except self.deaths:
+            self.recover(task)
+            return died(rec, self.name)
+        self.in_a_row = 0
+        return found
+
+    def ordered(self, batches: Iterable[Batch], in_flight: int) -> Iterator[list[Outcome]]:
+        pending: deque[tuple[Batch, Any]] = deque()
+        for batch in batches:
+            pending.append((batch, self.submit(batch)))
+            if len(pending) >= in_flight:
+                yield self.outcomes(*pending.popleft())
+        while pending:
+            yield self.outcomes(*pending.popleft())
+
+
+class _LocalPool(_Engine):
+    """A process pool, replaced by a fresh one when a worker's death breaks it."""
+
+    name = "local"
+    deaths = (BrokenProcessPool, CancelledError)
+
+    def __init__(self, workers: int, drafter: Drafter | None) -> None:
+        super().__init__()
+        self.workers, self.drafter = workers, drafter
+        self.generation = 0
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        self.generation += 1
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_pool_worker,
+                                   initargs=(self.drafter,))
+
+    def _replace(self) -> None:
+        # no cancel_futures: the broken pool fails every task of its own, each then tried
+        # alone; a cancelled one would only be a second way to say the same
+        self.pool.shutdown(wait=True)
+        self.count_death()  # once per broken pool, however many of its tasks failed
+        self.pool = self._new_pool()
+
+    def submit(self, batch: Batch) -> tuple[int, Any]:
+        while True:
+            try:
+                return self.generation, self.pool.submit(_pool_batch, batch)
+            except BrokenProcessPool:  # broke before its failed task was collected
+                self._replace()
+
+    def wait(self, task: tuple[int, Any]) -> list[Outcome]:
+        return task[1].result()
+
+    def recover(self, task: tuple[int, Any]) -> None:
+        if task[0] == self.generation:  # tasks of a pool already replaced count no more
+            self._replace()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_local(batches: Iterable[Batch], workers: int,
@@ -72,18 +204,40 @@ def run_local(batches: Iterable[Batch], workers: int,
     """Process batches here (one worker) or in a pool of ``workers`` processes."""
     if workers <= 1:
         for batch in batches:
-            yield process_batch(batch, drafter)
+            yield batch_function(batch, drafter)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker,
-                             initargs=(drafter,)) as pool:
-        yield from _ordered(lambda b: pool.submit(_pool_batch, b), lambda f: f.result(),
-                            batches, workers * IN_FLIGHT_PER_WORKER)
+    engine = _LocalPool(workers, drafter)
+    try:
+        yield from engine.ordered(batches, workers * IN_FLIGHT_PER_WORKER)
+    finally:
+        engine.close()
+
+
+class _Dask(_Engine):
+    """Tasks on a Dask cluster, whose nannies restart a worker that died."""
+
+    name = "Dask"
+
+    def __init__(self, client: Any, shared: Any) -> None:
+        from distributed import KilledWorker
+
+        super().__init__()
+        self.client, self.shared = client, shared
+        self.deaths = (KilledWorker,)
+
+    def submit(self, batch: Batch) -> Any:
+        # pure=False: two equal batches are still two tasks; order comes from the deque
+        return self.client.submit(batch_function, batch, self.shared, pure=False)
+
+    def wait(self, task: Any) -> list[Outcome]:
+        return task.result()
 
 
 def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = None,
              drafter: Drafter | None = None) -> Iterator[list[Outcome]]:
     """Process batches on Dask: a new ``LocalCluster`` or the scheduler at ``scheduler``."""
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError as err:  # the optional extra is not installed
         raise RuntimeError("--engine dask needs the optional extra: pip install "
@@ -93,13 +247,13 @@ def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = Non
             client = stack.enter_context(Client(scheduler))
             workers = max(len(client.scheduler_info().get("workers", {})), 1)
         else:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None))
+            # the scheduler runs in this process and reads its configuration when made
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None))
             client = stack.enter_context(Client(cluster))
         client.run(warm_up, drafter)
         # the drafter goes to every worker once; tasks then name it by its future
         shared = None if drafter is None else client.scatter(drafter, broadcast=True)
-        # pure=False: two equal batches are still two tasks; order comes from the deque
-        yield from _ordered(lambda b: client.submit(process_batch, b, shared, pure=False),
-                            lambda f: f.result(), batches, workers * IN_FLIGHT_PER_WORKER)
+        yield from _Dask(client, shared).ordered(batches, workers * IN_FLIGHT_PER_WORKER)

@@ -10,12 +10,12 @@ Whole-input problems (missing file, unknown format, Parquet without ``id`` and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sokhan.checks.incidents import BuildError, Incident
+from sokhan.checks.incidents import BuildError, Incident, Unreadable, read_bounded
+from sokhan.checks.jsonfile import parse_json
 from sokhan.stages.seeds import MAX_SEED_BYTES
 
 #: A JSONL line longer than this is not parsed: JSON escapes (``\\u0627``) can
@@ -71,9 +71,7 @@ def count_records(path: Path) -> int | None:
     if kind == "txt":
         return sum(1 for _ in path.glob("*.txt"))
     if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(path).metadata.num_rows
+        return _parquet_file(path).metadata.num_rows
     with path.open("rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
@@ -92,12 +90,13 @@ def read_records(path: Path) -> Iterator[InputRecord]:
 def _read_folder(folder: Path) -> Iterator[InputRecord]:
     for k, file in enumerate(sorted(folder.glob("*.txt"))):
         where = f"{folder.name}/{file.name}"
-        try:
-            with file.open("rb") as f:
-                data = f.read(MAX_SEED_BYTES + 1)  # bounded, as the seed stage reads
-        except OSError as err:
-            yield InputRecord(k, where, file.stem, None,
-                              problem=("input-unreadable", f"cannot be read ({err.strerror})"))
+        # the seeds' reader: a named pipe or a device is refused unopened, never blocks
+        data = read_bounded(file, MAX_SEED_BYTES)
+        if isinstance(data, Unreadable):
+            check = "seed-too-large" if data.kind == "too-large" else "input-unreadable"
+            yield InputRecord(k, where, file.stem, None, problem=(
+                check, f"{data.message}; expected a regular file of at most {MAX_SEED_BYTES} "
+                       "bytes"))
             continue
         yield InputRecord(k, where, file.stem, data)
 
@@ -115,15 +114,19 @@ def _read_jsonl(path: Path) -> Iterator[InputRecord]:
             if not line.strip():
                 continue  # blank lines separate nothing in JSONL; not a record
             try:
-                value = json.loads(line)
+                line.decode("utf-8")
             except UnicodeDecodeError as err:
                 yield InputRecord(index, where, None, None, problem=(
                     "seed-encoding", f"byte at offset {err.start} of the line is not UTF-8"))
                 index += 1
                 continue
-            except ValueError as err:
-                yield InputRecord(index, where, None, None,
-                                  problem=("record-json", f"not JSON ({err})"))
+            # strictly, as every JSON file: no NaN or Infinity, no repeated key, no nesting
+            # deeper than the limit (which would end the run in a RecursionError)
+            value, found = parse_json(line, where, "record-json")
+            if found:
+                place = f" at {found[0].where}" if found[0].where else ""
+                yield InputRecord(index, where, None, None, problem=(
+                    "record-json", f"not strict JSON{place} ({found[0].message})"))
                 index += 1
                 continue
             if not isinstance(value, dict):
@@ -149,18 +152,103 @@ def _bounded_lines(f) -> Iterator[bytes | None]:
         yield line
 
 
-def _read_parquet(path: Path) -> Iterator[InputRecord]:
+def _parquet_file(path: Path):
+    """The open Parquet file.
+
+    Raises:
+        BuildError: ``input-unreadable`` when it is not Parquet (no footer: cut
+            short, empty, another format) or cannot be read.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    file = pq.ParquetFile(path)
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as err:
+        raise BuildError([Incident(str(path), "", "input-unreadable",
+                                   f"not a readable Parquet file ({_arrow_message(err)}); "
+                                   "expected a whole Parquet file with id and text "
+                                   "columns")]) from None
+
+
+def _arrow_message(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200]
+
+
+@dataclass(frozen=True)
+class _Undecodable:
+    """A Parquet string cell whose bytes are not UTF-8 (Arrow stores them unchecked)."""
+
+    data: bytes | None  # None: the bad string is deeper, inside a list or struct cell
+    start: int
+
+
+def _cells(column) -> list:
+    """A column's values; a string cell that is not UTF-8 becomes :class:`_Undecodable`.
+
+    Arrow does not validate the bytes of a string column written by another
+    tool, and converting such a column fails as a whole: only then is it taken
+    one cell at a time, so one bad cell spoils only its record.
+    """
+    import pyarrow as pa
+
+    try:
+        return column.to_pylist()
+    except UnicodeDecodeError:
+        pass
+    raw = pa.large_binary() if pa.types.is_large_string(column.type) else pa.binary()
+    cells: list = []
+    for k in range(len(column)):
+        try:
+            cells.append(column[k].as_py())
+        except UnicodeDecodeError as err:
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                data = column.slice(k, 1).cast(raw).to_pylist()[0]
+                cells.append(_Undecodable(data, err.start))
+            else:
+                cells.append(_Undecodable(None, err.start))
+    return cells
+
+
+def _read_parquet(path: Path) -> Iterator[InputRecord]:
+    import pyarrow as pa
+
+    file = _parquet_file(path)
     names = file.schema_arrow.names
     missing = [c for c in ("id", "text") if c not in names]
     if missing:
         raise BuildError([Incident(str(path), "", "input-unreadable",
                                    f"no column {', '.join(missing)}; expected id and text")])
     index = 0
-    for batch in file.iter_batches(batch_size=PARQUET_BATCH):
-        for row in batch.to_pylist():
-            meta = {k: v for k, v in row.items() if k not in ("id", "text")}
-            yield InputRecord(index, f"{path.name}:row {index + 1}", row["id"], row["text"], meta)
+    batches = file.iter_batches(batch_size=PARQUET_BATCH)
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as err:  # a damaged page inside the file
+            raise BuildError([Incident(str(path), f"row {index + 1}", "input-unreadable",
+                                       f"cannot be read from here on ({_arrow_message(err)}); "
+                                       "expected a whole Parquet file")]) from None
+        if batch is None:
+            return
+        columns = {name: _cells(batch.column(k)) for k, name in enumerate(batch.schema.names)}
+        for k in range(batch.num_rows):
+            row = {name: cells[k] for name, cells in columns.items()}
+            where = f"{path.name}:row {index + 1}"
+            bad = [n for n, v in row.items() if isinstance(v, _Undecodable) and n != "text"]
+            text = row["text"]
+            if bad:
+                cell = row[bad[0]]
+                yield InputRecord(index, where, None, None, problem=(
+                    "seed-encoding", f"column {bad[0]!r}: byte at offset {cell.start} is not "
+                                     "UTF-8; expected UTF-8"))
+            elif isinstance(text, _Undecodable) and text.data is None:
+                yield InputRecord(index, where, row["id"], None, problem=(
+                    "record-text", f"text is a {batch.schema.field('text').type} holding a "
+                                   "string that is not UTF-8; expected the article as a "
+                                   "string"))
+            else:
+                if isinstance(text, _Undecodable):
+                    text = text.data  # checked like a file's bytes: the message names the place
+                meta = {n: v for n, v in row.items() if n not in ("id", "text")}
+                yield InputRecord(index, where, row["id"], text, meta)
             index += 1

@@ -4,6 +4,8 @@ Shards are written into a staging folder as they fill, under provisional
 names; only when the run ends are they renamed to
 ``data/<config>/<split>-000NN-of-000MM.parquet`` and the folder swapped into
 place (:mod:`sokhan.publication.swap`), so no shard of an unfinished run looks complete.
+Every file and folder is flushed to disk before the swap, so a power cut leaves
+the old output or the new one, never a new one with empty shards.
 A shard holds :data:`SHARD_DOCS` documents (and their sentences) in input
 order, whatever the engine, so the bytes do not depend on it.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
@@ -22,6 +25,7 @@ from sokhan.process.drafts import CONFIG as DRAFTS
 from sokhan.process.drafts import parquet_bytes as drafts_parquet
 from sokhan.publication.manifest import PINNED
 from sokhan.publication.parquet import PARQUET_OPTIONS, arrow_table, parquet_bytes
+from sokhan.publication.swap import fsync_dir, write_file
 from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
@@ -87,15 +91,14 @@ class ShardWriter:
         for config in self.configs:
             name = f"data/{config}/.{split}-part{part:05d}.parquet"
             path = self.staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
             if config == DRAFTS:
-                path.write_bytes(drafts_parquet([o.draft for o in outcomes
+                write_file(path, drafts_parquet([o.draft for o in outcomes
                                                  if o.draft is not None]))
                 names[config] = name
                 continue
             rows = ([o.document for o in outcomes if o.document is not None]
                     if config == "documents" else [r for o in outcomes for r in o.sentences])
-            path.write_bytes(parquet_bytes(arrow_table(config, rows)))
+            write_file(path, parquet_bytes(arrow_table(config, rows)))
             names[config] = name
         self.parts[split].append(names)
 
@@ -103,6 +106,8 @@ class ShardWriter:
         """Write the last shards, give them their final names, write the manifest."""
         for split in sorted(self.buffers):
             self._flush(split)
+        self._report.flush()
+        os.fsync(self._report.fileno())
         self._report.close()
         files: dict[str, str] = {}
         for split, parts in sorted(self.parts.items()):
@@ -139,11 +144,14 @@ class ShardWriter:
                 "quotes": self.counts["draft_quotes"],
                 "proposed_entities": self.counts["draft_proposed_entities"],
             }
-        (self.staging / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-            encoding="utf-8")
-        (self.staging / "README.md").write_text(card(sorted(self.parts), self.drafts is not None),
-                                                encoding="utf-8")
+        write_file(self.staging / MANIFEST, (json.dumps(
+            manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        write_file(self.staging / "README.md",
+                   card(sorted(self.parts), self.drafts is not None).encode("utf-8"))
+        folders = {(self.staging / f).parent for f in files}
+        for folder in [*sorted(folders), *([self.staging / "data"] if files else []),
+                       self.staging]:
+            fsync_dir(folder)  # the final names, before the swap
         return manifest
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.checks.outdir import CHECK, output_incidents
 from sokhan.process.document import Outcome
-from sokhan.process.engines import run_dask, run_local
+from sokhan.process.engines import WorkersLost, run_dask, run_local
 from sokhan.process.inputs import InputRecord, count_records, input_format, read_records
 from sokhan.process.output import MANIFEST, REPORT, SHARD_DOCS, ShardWriter
 from sokhan.publication.swap import discard, exchange, staging_dir
@@ -123,24 +123,37 @@ def process(opts: Options) -> dict:
         from sokhan.process.drafts import make_drafter
 
         drafter = make_drafter(opts.annotations, opts.seeds)  # before anything is written
-    staging = staging_dir(opts.out)
-    writer = ShardWriter(staging, opts.shard_docs, None if drafter is None else drafter.source)
+    # the bar counts the records first: an input that cannot be read is refused here,
+    # before the staging folder exists
     bar = _progress(opts)
+    try:
+        staging = staging_dir(opts.out)
+        writer = ShardWriter(staging, opts.shard_docs,
+                             None if drafter is None else drafter.source)
+    except BaseException:
+        if bar is not None:
+            bar.close()
+        raise
     results: Iterator[list[Outcome]] = iter(())
     try:
         batches = _batches(_deduplicated(read_records(opts.input)), opts.batch)
         results = (
             run_dask(batches, opts.workers, opts.scheduler, drafter) if opts.engine == "dask"
             else run_local(batches, opts.workers, drafter))
-        for outcomes in results:
-            for outcome in outcomes:
-                if opts.strict and outcome.problems:
-                    raise BuildError([Incident(p.where, p.location, p.check,
-                                               f"{p.message} (--strict: stopped)")
-                                      for p in outcome.problems])
-                writer.add(outcome)
-            if bar is not None:
-                bar.update(len(outcomes))
+        try:
+            for outcomes in results:
+                for outcome in outcomes:
+                    if opts.strict and outcome.problems:
+                        raise BuildError([Incident(p.where, p.location, p.check,
+                                                   f"{p.message} (--strict: stopped)")
+                                          for p in outcome.problems])
+                    writer.add(outcome)
+                if bar is not None:
+                    bar.update(len(outcomes))
+        except WorkersLost as err:
+            raise BuildError([Incident(str(opts.input), "", "workers-lost",
+                                       f"{err}; expected workers that stay up (nothing "
+                                       "written)")]) from None
         manifest = writer.finish({"path": opts.input.name, "format": kind,
                                   "sha256": _digest(opts.input) if kind != "txt" else None})
         exchange(staging, opts.out)
