@@ -81,11 +81,6 @@ class Outcome:
     draft: dict | None = None  # the drafts row (``--drafts``): machine-made, never gold
 
 
-def process_batch(records: list[InputRecord], drafter: Drafter | None = None) -> list[Outcome]:
-    """:func:`process_record` over a batch (the unit an engine ships to a worker)."""
-    return [process_record(r, drafter) for r in records]
-
-
 def process_record(rec: InputRecord, drafter: Drafter | None = None) -> Outcome:
     """Check one record and, if it passes, run it through the text pipeline.
 

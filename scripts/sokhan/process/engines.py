@@ -1,4 +1,4 @@
-"""Engines: run :func:`~sokhan.process.document.process_batch` over batches, in order.
+"""Engines: run :func:`~sokhan.process.shard.process_shard` over batches, in order.
 
 Every engine yields the batches' results in input order while keeping only a
 bounded number of batches in flight, so memory stays flat however long the
@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from sokhan.process.document import Outcome, process_batch
 from sokhan.process.inputs import InputRecord
+from sokhan.process.shard import Shard, process_shard
 
 if TYPE_CHECKING:
     from sokhan.process.drafts import Drafter
@@ -52,12 +52,12 @@ def _pool_worker(drafter: Drafter | None) -> None:
     warm_up(drafter)
 
 
-def _pool_batch(batch: Batch) -> list[Outcome]:
-    return process_batch(batch, _worker_drafter)
+def _pool_batch(batch: Batch) -> Shard:
+    return process_shard(batch, _worker_drafter)
 
 
-def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], list[Outcome]],
-             batches: Iterable[Batch], in_flight: int) -> Iterator[list[Outcome]]:
+def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], Shard],
+             batches: Iterable[Batch], in_flight: int) -> Iterator[Shard]:
     pending: deque = deque()
     for batch in batches:
         pending.append(submit(batch))
@@ -68,11 +68,11 @@ def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], list[Outcom
 
 
 def run_local(batches: Iterable[Batch], workers: int,
-              drafter: Drafter | None = None) -> Iterator[list[Outcome]]:
+              drafter: Drafter | None = None) -> Iterator[Shard]:
     """Process batches here (one worker) or in a pool of ``workers`` processes."""
     if workers <= 1:
         for batch in batches:
-            yield process_batch(batch, drafter)
+            yield process_shard(batch, drafter)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker,
                              initargs=(drafter,)) as pool:
@@ -81,7 +81,7 @@ def run_local(batches: Iterable[Batch], workers: int,
 
 
 def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = None,
-             drafter: Drafter | None = None) -> Iterator[list[Outcome]]:
+             drafter: Drafter | None = None) -> Iterator[Shard]:
     """Process batches on Dask: a new ``LocalCluster`` or the scheduler at ``scheduler``."""
     try:
         from distributed import Client, LocalCluster
@@ -101,5 +101,5 @@ def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = Non
         # the drafter goes to every worker once; tasks then name it by its future
         shared = None if drafter is None else client.scatter(drafter, broadcast=True)
         # pure=False: two equal batches are still two tasks; order comes from the deque
-        yield from _ordered(lambda b: client.submit(process_batch, b, shared, pure=False),
+        yield from _ordered(lambda b: client.submit(process_shard, b, shared, pure=False),
                             lambda f: f.result(), batches, workers * IN_FLIGHT_PER_WORKER)

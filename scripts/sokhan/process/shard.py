@@ -1,0 +1,102 @@
+"""The map step of ``sokhan process``: a block of input records into finished Parquet.
+
+A worker turns one block of consecutive input records into the Parquet bytes of
+each config for each split the block holds, and the tallies the reduce step
+(:class:`~sokhan.process.output.ShardWriter`) adds up. The main process then only
+writes those bytes, counts and reports: encoding rows to Arrow and compressing
+them with zstd, the costly part of writing, runs in the workers, so two workers
+are not held back by one writer. The bytes are returned, not written by the
+worker, so a Dask worker on another machine needs no access to the output folder.
+
+A block is always the same records (:data:`SHARD_RECORDS` consecutive input
+positions, whatever the engine or the worker count), so the shards, and their
+bytes, are too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sokhan.process.document import Outcome, Problem, process_record
+from sokhan.process.drafts import CONFIG as DRAFTS
+from sokhan.process.drafts import parquet_bytes as drafts_parquet
+from sokhan.process.inputs import InputRecord
+from sokhan.publication.parquet import arrow_table, parquet_bytes
+
+if TYPE_CHECKING:
+    from sokhan.process.drafts import Drafter
+
+#: Input records per shard (and per task shipped to a worker). Small enough that
+#: 1 000 articles make four tasks, so two workers share them evenly, and that a
+#: worker holds little; large enough that a shard is a few MB, not thousands of files.
+SHARD_RECORDS = 250
+CONFIGS = ("documents", "sentences")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One block of records, processed: its files and what the reduce step adds up.
+
+    Attributes:
+        records: how many input records the block held (published or refused).
+        files: split → config → the shard file's Parquet bytes, for every split
+            with at least one published document.
+        digests: split → config → the sha256 of those bytes.
+        refused: the problems of each refused record, in input order.
+        counts: documents, sentences, tokens (and drafts) published.
+    """
+
+    records: int
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    digests: dict[str, dict[str, str]] = field(default_factory=dict)
+    refused: tuple[tuple[Problem, ...], ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+    repairs: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)
+
+
+def process_shard(records: list[InputRecord], drafter: Drafter | None = None) -> Shard:
+    """Run every record of a block through the pipeline and write its shard files."""
+    outcomes = [process_record(r, drafter) for r in records]
+    counts: Counter[str] = Counter()
+    repairs: Counter[str] = Counter()
+    changes: Counter[str] = Counter()
+    ignored: Counter[str] = Counter()
+    by_split: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.problems:
+            continue
+        counts["documents"] += 1
+        counts["sentences"] += len(o.sentences)
+        counts["tokens"] += o.tokens
+        repairs.update(o.repairs)
+        changes.update(o.changes)
+        ignored.update(o.ignored_fields)
+        if o.draft is not None:
+            counts["drafts"] += 1
+            for key in ("mentions", "quotes", "proposed_entities"):
+                counts[f"draft_{key}"] += o.draft[key]
+        by_split.setdefault(o.split, []).append(o)
+    configs = CONFIGS if drafter is None else (*CONFIGS, DRAFTS)
+    files = {split: {c: _config_bytes(c, published) for c in configs}
+             for split, published in sorted(by_split.items())}
+    return Shard(
+        records=len(records),
+        files=files,
+        digests={s: {c: hashlib.sha256(b).hexdigest() for c, b in f.items()}
+                 for s, f in files.items()},
+        refused=tuple(tuple(o.problems) for o in outcomes if o.problems),
+        counts=dict(counts), repairs=dict(repairs), changes=dict(changes), ignored=dict(ignored),
+    )
+
+
+def _config_bytes(config: str, outcomes: list[Outcome]) -> bytes:
+    if config == DRAFTS:
+        return drafts_parquet([o.draft for o in outcomes if o.draft is not None])
+    rows = ([o.document for o in outcomes if o.document is not None]
+            if config == "documents" else [r for o in outcomes for r in o.sentences])
+    return parquet_bytes(arrow_table(config, rows))
