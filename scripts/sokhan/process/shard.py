@@ -15,6 +15,7 @@ bytes, are too.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +62,25 @@ class Shard:
 
 def process_shard(records: list[InputRecord], drafter: Drafter | None = None) -> Shard:
     """Run every record of a block through the pipeline and write its shard files."""
+    shard = _process(records, drafter)
+    _freeze_heap()
+    return shard
+
+
+def _freeze_heap() -> None:
+    """Exclude what is alive between shards (the lexicons, hazm's data) from collections.
+
+    The pipeline allocates millions of small objects, and every collection of the
+    oldest generation walks all tracked objects, hazm's and the ZWNJ stage's
+    ~350 000 among them: measured, 11% of a worker's time on 200 articles, 3% once
+    they are frozen. What is garbage is collected first, so nothing is kept that
+    would have been freed; later shards only freeze what the pipeline loaded lazily.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def _process(records: list[InputRecord], drafter: Drafter | None) -> Shard:
     outcomes = [process_record(r, drafter) for r in records]
     counts: Counter[str] = Counter()
     repairs: Counter[str] = Counter()
