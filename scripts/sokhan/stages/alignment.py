@@ -216,6 +216,9 @@ def _align_line(
     # same segments as a character-by-character walk once they are merged.
     table = {ord(c): fold(c) for c in set(raw)}
     folded = raw.translate(table) if all(len(f) == 1 for f in table.values()) else None
+    # A rewrite can only start at its first character: most changes (a space, a
+    # ZWNJ) skip the scan of every rewrite (measured: ~10% of the alignment).
+    starts = {before[:1] for before in rewrites}
     while i < len(raw) or j < len(norm):
         rc = raw[i] if i < len(raw) else None
         nc = norm[j] if j < len(norm) else None
@@ -230,7 +233,7 @@ def _align_line(
             i += 1
             j += 1
             continue
-        rewritten = _rewrite_at(raw, i, norm, j, rewrites)
+        rewritten = _rewrite_at(raw, i, norm, j, rewrites) if rc in starts else None
         if rewritten:
             a, b = rewritten
             out.append(Segment(i, i + a, j, j + b, False))
