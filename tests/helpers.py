@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from sokhan.cli import main
+from sokhan.stages import prepared
+from sokhan.stages.normalise import hazm_normalizer
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -171,6 +174,16 @@ def fixture_ids() -> list[str]:
     return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
+def fixture_params() -> list:
+    """The fixture ids, as parameters: slow where the fixture builds twice or runs as nobody."""
+    params = []
+    for check in fixture_ids():
+        spec = json.loads((FIXTURES / check / "fixture.json").read_text(encoding="utf-8"))
+        slow = "chmod" in spec or spec.get("prebuild")
+        params.append(pytest.param(check, marks=pytest.mark.slow) if slow else check)
+    return params
+
+
 def reported(stderr: str) -> list[dict]:
     """The incidents printed on stderr, parsed; every other line must be the summary."""
     out = []
@@ -205,6 +218,21 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
     return status, err, reported(err)
 
 
+def seed_prepared_cache(folder: Path) -> Path:
+    """A cache folder holding this process's prepared copy of hazm's Normalizer.
+
+    For commands run as another user (``nobody``), whose own cache is empty, so that each
+    does not build the Normalizer again (about 1 s of CPU).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    hazm_normalizer()  # makes the copy if this process has not yet
+    source = prepared.cache_dir()
+    if source is not None:
+        for copy in source.glob("hazm-normalizer-*.pickle"):
+            shutil.copyfile(copy, folder / copy.name)
+    return folder
+
+
 def _run_as_nobody(folder: Path, spec: dict) -> tuple[int, str, list[dict]]:
     """Run a fixture's command as ``nobody``, where root would bypass its permissions."""
     if not shutil.which("setpriv"):
@@ -214,6 +242,7 @@ def _run_as_nobody(folder: Path, spec: dict) -> tuple[int, str, list[dict]]:
         home.chmod(0o755)
         ws = Workspace(home / "ws")
         ws.apply(folder, {k: v for k, v in spec.items() if k != "chmod"})
+        cache = seed_prepared_cache(home / "cache")
         for dirpath, dirnames, filenames in os.walk(home):
             for name in [*dirnames, *filenames, ""]:
                 os.chown(Path(dirpath) / name, NOBODY, NOBODY, follow_symlinks=False)
@@ -223,7 +252,8 @@ def _run_as_nobody(folder: Path, spec: dict) -> tuple[int, str, list[dict]]:
         out = subprocess.run(
             ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
              sys.executable, "-m", "sokhan.cli", *args],
-            cwd=home, env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
+            cwd=home, env={**os.environ, "HOME": str(home), prepared.ENV: str(cache)},
+            capture_output=True, text=True,
             timeout=300, check=False)
         return out.returncode, out.stderr, reported(out.stderr)
     finally:
@@ -295,3 +325,18 @@ def write_jsonl(path: Path, records: list, raw_lines: tuple[bytes, ...] = ()) ->
         for line in raw_lines:
             f.write(line + b"\n")
     return path
+
+
+def make_socket(path: Path) -> None:
+    """A Unix socket file at ``path``, bound by its name alone.
+
+    A socket's address is limited to 107 bytes, which pytest's temporary folders (one
+    more level per xdist worker) can pass; binding from the folder itself avoids it.
+    """
+    here = Path.cwd()
+    os.chdir(path.parent)
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(path.name)
+    finally:
+        os.chdir(here)

@@ -50,6 +50,7 @@ def test_words_map_back_to_their_raw_form(raw, word, raw_word):
     _covers(doc.alignment, raw, doc.text)
 
 
+@pytest.mark.slow
 def test_lines_stay_lines():
     raw = "خط اول.\n\n\nخط چهارم"
     doc = normalise(raw)
@@ -61,6 +62,7 @@ PERSIAN = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئ�
 _text = st.text(alphabet=PERSIAN + " \u200c.،:«»!؟0123456789۰۱۲۳٫٬-\n\u064b\u0640", max_size=80)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_text)
 def test_alignment_covers_any_text(raw):
@@ -83,6 +85,7 @@ def _segments(raw: str, norm: str) -> list[tuple]:
     return [(s.rs, s.re, s.ns, s.ne, s.same) for s in align(raw, norm, fold, REWRITES).segments]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(4))
 def test_run_compare_gives_the_character_walks_segments(seed, monkeypatch):
     # The walk compares agreeing runs as slices; with runs of one character it is the

@@ -51,6 +51,7 @@ def _validator_incidents(raw: str, doc_id: str, result: dict, entries) -> list:
     return [i for i in found if i.check != "annotation-draft"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")))
 def test_draft_of_every_seed_validates(trained, seed):
     entries, model = trained
@@ -61,6 +62,7 @@ def test_draft_of_every_seed_validates(trained, seed):
     assert result["draft"]["status"] == "draft"
 
 
+@pytest.mark.slow
 def test_made_up_article_draft_validates_and_proposes_new_names(trained):
     entries, model = trained
     result = draft.annotate(MADE_UP, "made-up", entries, model)
@@ -77,6 +79,7 @@ def test_made_up_article_draft_validates_and_proposes_new_names(trained):
     assert added["speaker_entity"] == said["speaker_entity"] == headline["speaker_entity"]
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes_even_with_a_model_trained_again(trained):
     entries, model = trained
     again = names.train(run.gold_examples(ANNOTATIONS, SEEDS), entries)
@@ -86,6 +89,7 @@ def test_same_input_same_bytes_even_with_a_model_trained_again(trained):
     assert draft.dumps(draft.annotate(raw, "x", entries, model)) == first
 
 
+@pytest.mark.slow
 def test_under_a_second_per_article_once_loaded(trained):
     entries, model = trained
     spent = []
@@ -97,6 +101,7 @@ def test_under_a_second_per_article_once_loaded(trained):
     assert statistics.median(spent) < 1.0
 
 
+@pytest.mark.slow
 def test_cli_annotate_writes_a_draft(tmp_path, capsys):
     out = tmp_path / "drafts" / "made-up.json"
     article = tmp_path / "made-up.txt"

@@ -149,6 +149,7 @@ def test_used_entities():
 # --- no silent gold ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_unannotated_article_is_left_out_of_every_config(tmp_path, capsys):
     seeds, annotations = tmp_path / "seeds", tmp_path / "annotations"
     shutil.copytree(MINI / "seeds", seeds)

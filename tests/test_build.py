@@ -34,6 +34,7 @@ def test_two_builds_are_byte_identical(fresh_corpus, tmp_path):
     assert _generated(tmp_path / "corpus") == _generated(fresh_corpus)
 
 
+@pytest.mark.slow
 def test_build_leaves_annotations_untouched(tmp_path):
     ws = Workspace(tmp_path)  # the mini corpus: the same code path, a fraction of the time
     annotations = ws.root / "annotations"
@@ -45,6 +46,7 @@ def test_build_leaves_annotations_untouched(tmp_path):
     assert before == after
 
 
+@pytest.mark.slow
 def test_tampered_seed_fails_and_leaves_corpus_as_it_was(tmp_path, capsys):
     ws = Workspace(tmp_path)
     out = ws.root / "corpus"

@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from helpers import REPO
+from helpers import CARD, REPO
+from sokhan.publication.card import default_card_template
 from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
 from sokhan.publication.parquet import data_path
 from sokhan.records import SPLITS
@@ -86,6 +87,7 @@ def test_huggingface_hub_parses_the_card(fresh_corpus):
     assert data.get("language_details") == "fa-IR"
 
 
+@pytest.mark.slow
 def test_card_fields_take_the_hubs_allowed_values(fresh_corpus):
     data = _card_data(fresh_corpus)
     creators = _resource("creators.json")
@@ -178,3 +180,9 @@ def test_card_says_how_to_map_label_ids_by_name(fresh_corpus):
     card = _card(fresh_corpus)
     assert "Label ids are Sokhan's own" in card
     assert 'features["ner_tags"].feature.names' in card
+
+
+def test_without_card_the_working_folders_template_is_used_else_the_installed_one(tmp_path):
+    assert default_card_template(tmp_path).read_bytes() == CARD.read_bytes()
+    (tmp_path / "dataset_card.md").write_text("# mine\n", encoding="utf-8")
+    assert default_card_template(tmp_path) == tmp_path / "dataset_card.md"

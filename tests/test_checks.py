@@ -41,7 +41,16 @@ import re
 
 import pytest
 
-from helpers import MINI, REPO, Workspace, dump_json, fixture_ids, reported, run_fixture
+from helpers import (
+    MINI,
+    REPO,
+    Workspace,
+    dump_json,
+    fixture_ids,
+    fixture_params,
+    reported,
+    run_fixture,
+)
 from sokhan.checks.incidents import ACTIONS, CHECKS, RETIRED, BuildError, Incident, markdown_table
 from sokhan.checks.rows import check_rows, offset_problems
 from sokhan.cli import main
@@ -87,7 +96,7 @@ def test_docs_list_every_check():
         assert f"`{check}`" in docs
 
 
-@pytest.mark.parametrize("check", fixture_ids())
+@pytest.mark.parametrize("check", fixture_params())
 def test_fixture_fails_with_exactly_its_check(check, tmp_path, capsys):
     status, err, incidents = run_fixture(check, tmp_path, capsys)
     assert "Traceback" not in err
@@ -95,6 +104,7 @@ def test_fixture_fails_with_exactly_its_check(check, tmp_path, capsys):
     assert {i["check"] for i in incidents} == {check}, err
 
 
+@pytest.mark.slow
 def test_the_mini_corpus_is_valid(tmp_path, capsys):
     ws = Workspace(tmp_path)
     status, err = ws.run("build", capsys)

@@ -138,6 +138,7 @@ def test_usage_errors_exit_2_without_traceback(args, capsys):
     assert err.startswith("usage: sokhan") and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_checks_lists_every_id(capsys):
     assert main(["checks"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -209,7 +210,7 @@ def nth():
     calls["n"] += 1
     return calls["n"] == n
 if point == "write":
-    write = sokhan.build.write_file
+    write = sokhan.publication.swap.write_file
     def torn(path, data):
         if nth():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +218,7 @@ if point == "write":
                 f.write(data[: len(data) // 2])
             die()
         return write(path, data)
-    sokhan.build.write_file = torn
+    sokhan.publication.swap.write_file = torn
 elif point == "link":
     link = os.link
     def dying_link(*args, **kwargs):
@@ -226,13 +227,13 @@ elif point == "link":
         return link(*args, **kwargs)
     os.link = dying_link
 elif point == "swap":
-    sokhan.build.exchange = lambda staging, target: die()
+    sokhan.publication.swap.exchange = lambda staging, target: die()
 elif point == "swapped":
-    exchange = sokhan.build.exchange
+    exchange = sokhan.publication.swap.exchange
     def then_die(staging, target):
         exchange(staging, target)
         die()
-    sokhan.build.exchange = then_die
+    sokhan.publication.swap.exchange = then_die
 elif point == "cleanup":
     def dying_remove(path, *args, **kwargs):
         die()
@@ -325,6 +326,7 @@ def test_build_after_kills_cleans_up(killable):
     assert not [p for p in ws.root.iterdir() if p.name.startswith(".corpus.")]
 
 
+@pytest.mark.slow
 def test_failed_build_writes_nothing_and_never_touches_gold_files(tmp_path, capsys):
     ws = Workspace(tmp_path)
     assert ws.run("build", capsys)[0] == 0
@@ -344,6 +346,7 @@ def test_failed_build_writes_nothing_and_never_touches_gold_files(tmp_path, caps
             for p in (tmp_path / "annotations").iterdir()} == gold
 
 
+@pytest.mark.slow
 def test_build_keeps_links_and_empty_folders_in_the_corpus(tmp_path, capsys):
     ws = Workspace(tmp_path)
     corpus = tmp_path / "corpus"
@@ -358,6 +361,7 @@ def test_build_keeps_links_and_empty_folders_in_the_corpus(tmp_path, capsys):
     assert ws.run("validate", capsys)[0] == 0
 
 
+@pytest.mark.slow
 def test_build_through_a_linked_corpus_folder_replaces_its_target(tmp_path, capsys):
     ws = Workspace(tmp_path)
     real = tmp_path / "elsewhere"
@@ -368,6 +372,7 @@ def test_build_through_a_linked_corpus_folder_replaces_its_target(tmp_path, caps
     assert (real / "build-manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_a_corpus_left_under_its_backup_name_is_put_back(tmp_path, capsys):
     # Without renameat2 the swap is two renames; a build killed between them
     # leaves .corpus.previous-<pid> and no corpus: the next build restores it.
@@ -386,6 +391,7 @@ def test_a_corpus_left_under_its_backup_name_is_put_back(tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".corpus.")]
 
 
+@pytest.mark.slow
 def test_swap_without_renameat2(tmp_path, capsys, monkeypatch):
     import ctypes
 

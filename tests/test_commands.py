@@ -50,6 +50,7 @@ def test_a_missing_folder_is_an_error(args, tmp_path, capsys):
     assert err[-1] == f"sokhan {args[0]}: 1 problem(s)"
 
 
+@pytest.mark.slow
 def test_agreement_disagreements_are_json(capsys):
     assert main(["agreement", "--seeds", str(SEEDS), "--annotations", str(ANNOTATIONS),
                  "--disagreements"]) == 0
@@ -66,6 +67,7 @@ def test_progress_lines_only_on_a_terminal_and_not_with_quiet(monkeypatch):
     assert _progress(argparse.Namespace(quiet=False)) is None
 
 
+@pytest.mark.slow
 def test_validate_reports_one_line_per_stage_then_one_verdict(tmp_path, monkeypatch, capsys):
     ws = Workspace(tmp_path)
     assert main([*ws.args("build"), "-q"]) == 0

@@ -28,8 +28,10 @@ def test_installed_version_is_the_pin(package, pinned):
     assert version(package) == pinned
 
 
+@pytest.mark.slow
 def test_the_pinned_set_imports_together():
     import datasets
+    import fastjsonschema
     import hazm
     import jsonschema
     import numpy
@@ -41,6 +43,7 @@ def test_the_pinned_set_imports_together():
     assert hazm.Normalizer().normalize("میتواند") == "می\u200cتواند"
     assert datasets.Features.from_arrow_schema(pyarrow.schema([("x", pyarrow.int32())]))
     assert jsonschema.Draft202012Validator({"type": "string"}).is_valid("سخن")
+    assert fastjsonschema.compile({"type": "string"})("سخن") == "سخن"
 
 
 def test_polars_works_with_the_pinned_numpy():
@@ -52,6 +55,7 @@ def test_polars_works_with_the_pinned_numpy():
     assert frame["n"].dtype == polars.Int32 and frame["n"].to_numpy().tolist() == [0, 1, 2]
 
 
+@pytest.mark.slow
 def test_matplotlib_draws_with_numpy_1_24():
     import numpy
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -95,6 +99,7 @@ def test_the_pre_annotator_libraries_import_with_numpy_1_24():
     assert Locale("fa").territories["RU"] == "روسیه"  # CLDR data ships with babel
 
 
+@pytest.mark.slow
 def test_the_dask_extra_imports_with_the_pinned_set():
     # sokhan[dask] must install beside hazm's NumPy 1.24 and the locked pandas
     import dask

@@ -261,6 +261,7 @@ def test_a_brat_span_that_lands_inside_a_token_is_refused(exported, assembled, t
 # --- the command line ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_command_line_exports_and_imports_back(tmp_path, capsys):
     args = ["--seeds", str(SEEDS), "--annotations", str(ANNOTATIONS)]
     assert main(["export", "--format", "xmi", "--out", str(tmp_path / "x"), *args]) == 0
@@ -271,6 +272,7 @@ def test_command_line_exports_and_imports_back(tmp_path, capsys):
     assert "exported 5 articles as xmi" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_bad_xml_exits_1_without_a_traceback(tmp_path, capsys, exported):
     bad = tmp_path / f"{DOC}.xmi"
     bad.write_text("<xmi:XMI><unclosed>", encoding="utf-8")
@@ -294,6 +296,7 @@ def test_import_refuses_to_write_over_a_gold_file(tmp_path, capsys, exported):
     assert (gold / f"{DOC}.json").read_bytes() == gold_of(DOC)
 
 
+@pytest.mark.slow
 def test_export_replaces_its_own_files_and_keeps_the_others(tmp_path, capsys):
     out = tmp_path / "brat"
     out.mkdir()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import io
+import multiprocessing.process
 import re
 import struct
 
-from sokhan.publication.figures import FIGURES, figures
+import pytest
+
+from sokhan.publication.figures import FIGURES, charts, draw, drawing_process, figures
 
 
 def _chunks(png: bytes) -> list[bytes]:
@@ -21,10 +24,12 @@ def _chunks(png: bytes) -> list[bytes]:
     return out
 
 
+@pytest.mark.slow
 def test_two_renders_are_byte_identical(assembled):
     assert figures(assembled.rows) == figures(assembled.rows)
 
 
+@pytest.mark.slow
 def test_every_figure_is_a_png_without_text_or_time_chunks(assembled):
     drawn = figures(assembled.rows)
     assert set(drawn) == set(FIGURES)
@@ -35,6 +40,7 @@ def test_every_figure_is_a_png_without_text_or_time_chunks(assembled):
         assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(kinds), (path, kinds)
 
 
+@pytest.mark.slow
 def test_figures_follow_the_data(assembled):
     """A changed count changes the picture (the figures are not a fixed image)."""
     rows = copy.deepcopy(assembled.rows)
@@ -46,6 +52,7 @@ def test_figures_follow_the_data(assembled):
     assert before["figures/entity-types.png"] == after["figures/entity-types.png"]
 
 
+@pytest.mark.slow
 def test_speaker_labels_are_the_registry_english_names(assembled):
     """matplotlib cannot shape Persian, so the labels must be Latin script."""
     from PIL import Image
@@ -62,3 +69,28 @@ def test_built_corpus_has_the_figures_and_the_card_shows_them(fresh_corpus, buil
         assert (fresh_corpus / path).is_file()
         assert f"![{caption}]({path})" in card
         assert path in build_manifest["files"]
+
+
+@pytest.mark.slow
+def test_the_drawing_process_gives_the_bytes_drawn_here(assembled):
+    wanted = charts(assembled.rows)
+    with drawing_process() as draw_elsewhere:
+        assert draw_elsewhere(wanted) == draw(wanted)
+
+
+@pytest.mark.slow
+def test_a_drawing_process_that_dies_leaves_the_drawing_to_this_one(assembled, monkeypatch):
+    """The second process killed before it answers: the figures are drawn here instead."""
+    wanted = charts(assembled.rows)
+    started: list = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(self):
+        real_start(self)
+        started.append(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    with drawing_process() as draw_elsewhere:
+        started[0].kill()
+        started[0].join()
+        assert draw_elsewhere(wanted) == draw(wanted)

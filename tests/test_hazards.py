@@ -109,6 +109,7 @@ def test_seed_not_in_nfc_is_refused(raw, nfc, tmp_path, capsys):
     assert f"U+{ord(nfc[0]):04X}" in incidents[0]["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "char",
     [
@@ -126,6 +127,7 @@ def test_harmless_characters_are_accepted(char, tmp_path, capsys):
     assert (status, incidents) == (0, [])
 
 
+@pytest.mark.slow
 def test_arabic_presentation_forms_are_accepted_and_aligned_exactly(tmp_path, capsys):
     ws = Workspace(tmp_path)
     raw_line = "ﭘﻮﺗﻴﻦ ﺩﺭ ﻣﺴﮑﻮ ﺑﻮﺩ."  # «پوتین در مسکو بود.» in presentation forms

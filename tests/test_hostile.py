@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 from pathlib import Path
 
 import pytest
 
-from helpers import MINI, Workspace, add_passes, dump_json, reported
+from helpers import MINI, Workspace, add_passes, dump_json, make_socket, reported
 from sokhan.checks.annotations import grapheme_split
 from sokhan.checks.incidents import Unreadable, read_bounded
 from sokhan.checks.jsonfile import MAX_JSON_BYTES, MAX_JSON_DEPTH, load_json, parse_json
@@ -79,6 +78,7 @@ def run(ws: Workspace, command: str, capsys) -> tuple[int, list[dict], str]:
     return status, reported(err), err
 
 
+@pytest.mark.slow
 def test_a_workspace_with_passes_builds(tmp_path, capsys):
     ws = passes_workspace(tmp_path)
     status, incidents, err = run(ws, "build", capsys)
@@ -179,8 +179,7 @@ def _make(path: Path, what: str) -> None:
         else:
             path.symlink_to("/dev/zero")
     elif what == "socket":
-        with socket.socket(socket.AF_UNIX) as s:
-            s.bind(str(path))
+        make_socket(path)
 
 
 @pytest.mark.parametrize("kind", sorted(ALL_KINDS))
@@ -294,6 +293,7 @@ def test_seed_line_count_limit_both_sides():
              f"{MAX_LINES + 1} lines; the build accepts at most {MAX_LINES} per seed")]
 
 
+@pytest.mark.slow
 def test_a_seed_of_exactly_the_maximum_line_count_builds(tmp_path, capsys):
     ws = Workspace(tmp_path)
     # its offsets no longer fit: an empty gold file (a seed without gold fails the build)
@@ -359,6 +359,7 @@ def _annotation(mentions: int = 1, quotes: int = 1, contents: int = 1) -> dict:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("field", "limit", "pointer"),
     [
@@ -377,6 +378,7 @@ def test_entry_limits_both_sides(field, limit, pointer):
          f"found {limit + 1} items; expected at most {limit} (the limit)")]
 
 
+@pytest.mark.slow
 def test_proposed_entities_limit_both_sides():
     entity = json.loads((MINI / "annotations" / "entities.json").read_text("utf-8"))["entities"][0]
     doc = _annotation()
@@ -391,6 +393,7 @@ def test_proposed_entities_limit_both_sides():
 # --- graphemes ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("word", "start", "end", "edge"),
     [
@@ -515,6 +518,7 @@ DRAFT_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("case", "edit", "check"), DRAFT_CASES, ids=[c[0] for c in DRAFT_CASES])
 def test_a_hostile_draft_for_the_browser(case, edit, check, tmp_path, capsys):
     ws = Workspace(tmp_path)

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from helpers import REPO
 
 
@@ -12,6 +14,7 @@ def test_ruff_is_clean():
     assert proc.returncode == 0, proc.stdout[-4000:]
 
 
+@pytest.mark.slow
 def test_mypy_is_clean():
     # the configuration (files, check_untyped_defs) is in pyproject.toml
     proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True,

@@ -93,6 +93,7 @@ def test_parent_of_the_home_folder_is_refused(tmp_path, monkeypatch):
     assert "home folder" in found[0].message
 
 
+@pytest.mark.slow
 def test_the_corpus_may_hold_its_own_annotations_folder(tmp_path, capsys, monkeypatch):
     """The default layout: --out corpus with the gold in corpus/annotations builds."""
     _workspace(tmp_path)

@@ -209,6 +209,7 @@ def test_a_folder_the_command_did_not_write_is_refused_and_kept(tmp_path, capsys
     assert not (empty / "stale.txt").exists() and (empty / MANIFEST).is_file()
 
 
+@pytest.mark.slow
 def test_drafts_are_the_pre_annotators_drafts_marked_machine_made(tmp_path, capsys):
     records = [*seed_records()[:2], {"id": "not.a.doc.id", "text": "خبر کوتاه."}]
     source = write_jsonl(tmp_path / "in.jsonl", records)

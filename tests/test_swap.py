@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -21,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import NOBODY, REPO, Workspace, reported
+from helpers import NOBODY, REPO, Workspace, make_socket, reported, seed_prepared_cache
+from sokhan.stages import prepared
 
 DEPTH = 1_200  # deeper than Python's recursion limit of 1 000
 
@@ -79,8 +79,7 @@ def _user_entries(corpus: Path) -> None:
     (corpus / "broken").symlink_to("no/such/file")
     (corpus / "loop").symlink_to("loop")
     os.mkfifo(corpus / "pipe")
-    with socket.socket(socket.AF_UNIX) as s:
-        s.bind(str(corpus / "sock"))
+    make_socket(corpus / "sock")
     ro = corpus / "readonly"
     ro.mkdir()
     (ro / "kept.txt").write_text("read-only\n", encoding="utf-8")
@@ -115,6 +114,7 @@ def _no_leftovers(root: Path) -> None:
         "a temporary folder or marker was left beside the corpus"
 
 
+@pytest.mark.slow
 def test_every_user_entry_is_kept_exactly(tmp_path, capsys):
     ws = _built(tmp_path, capsys)
     corpus = tmp_path / "corpus"
@@ -140,6 +140,7 @@ def test_every_user_entry_is_kept_exactly(tmp_path, capsys):
     (corpus / "readonly").chmod(0o755)  # let pytest clean up
 
 
+@pytest.mark.slow
 def test_a_data_file_of_the_previous_build_goes_and_a_users_stays(tmp_path, capsys):
     ws = _built(tmp_path, capsys)
     corpus = tmp_path / "corpus"
@@ -159,6 +160,7 @@ def test_a_data_file_of_the_previous_build_goes_and_a_users_stays(tmp_path, caps
     assert mine.read_bytes() == b"the user's"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("make", "entry"),
     [
@@ -191,13 +193,14 @@ def test_a_user_entry_where_the_build_writes_is_refused(make, entry, tmp_path, c
     _no_leftovers(tmp_path)
 
 
+@pytest.mark.slow
 def test_fsync_before_the_swap(tmp_path, capsys, monkeypatch):
-    import sokhan.build
+    import sokhan.publication.swap
 
     ws = _built(tmp_path, capsys)
     _user_entries(tmp_path / "corpus")
     synced: list[str] = []
-    real_fsync, real_exchange = os.fsync, sokhan.build.exchange
+    real_fsync, real_exchange = os.fsync, sokhan.publication.swap.exchange
     seen: dict[str, object] = {}
 
     def fsync(fd):
@@ -214,7 +217,7 @@ def test_fsync_before_the_swap(tmp_path, capsys, monkeypatch):
         return real_exchange(staging, target)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(sokhan.build, "exchange", exchange)
+    monkeypatch.setattr(sokhan.publication.swap, "exchange", exchange)
     assert ws.run("build", capsys)[0] == 0
     assert len(seen["written"]) >= 10
     assert seen["written"] <= seen["synced"], "a generated file was not flushed before the swap"
@@ -231,6 +234,7 @@ def _dead_pid() -> int:
                               capture_output=True, text=True, check=True).stdout)
 
 
+@pytest.mark.slow
 def test_only_leftovers_with_the_builds_marker_are_removed(tmp_path, capsys):
     ws = _built(tmp_path, capsys)
     dead = _dead_pid()
@@ -268,6 +272,7 @@ def nobody_workspace(tmp_path):
         home.chmod(0o755)
         runner = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     ws = Workspace(home / "ws")
+    cache = seed_prepared_cache(home / "cache")
 
     def run(command: str = "build", wrap: list[str] = ()) -> tuple[int, list[dict], str]:
         if os.geteuid() == 0:
@@ -278,7 +283,8 @@ def nobody_workspace(tmp_path):
                         os.chown(path, NOBODY, NOBODY)
         out = subprocess.run([*wrap, *runner, sys.executable, "-m", "sokhan.cli",
                               *ws.args(command)], cwd=home, capture_output=True, text=True,
-                             env={**os.environ, "HOME": str(home)}, timeout=300, check=False)
+                             env={**os.environ, "HOME": str(home), prepared.ENV: str(cache)},
+                             timeout=300, check=False)
         assert "Traceback" not in out.stderr and "internal error" not in out.stderr, out.stderr
         return out.returncode, reported(out.stderr), out.stderr
 
@@ -291,6 +297,7 @@ def nobody_workspace(tmp_path):
         shutil.rmtree(home)
 
 
+@pytest.mark.slow
 def test_an_unreadable_folder_is_refused_and_nothing_changes(nobody_workspace):
     ws, run = nobody_workspace
     corpus = ws.root / "corpus"
@@ -308,6 +315,7 @@ def test_an_unreadable_folder_is_refused_and_nothing_changes(nobody_workspace):
     _no_leftovers(ws.root)
 
 
+@pytest.mark.slow
 def test_a_read_only_corpus_folder_is_refused_and_nothing_is_left(nobody_workspace):
     ws, run = nobody_workspace
     corpus = ws.root / "corpus"
@@ -321,6 +329,7 @@ def test_a_read_only_corpus_folder_is_refused_and_nothing_is_left(nobody_workspa
     _no_leftovers(ws.root)
 
 
+@pytest.mark.slow
 def test_read_only_and_unreadable_files_are_kept(nobody_workspace):
     ws, run = nobody_workspace
     corpus = ws.root / "corpus"
@@ -349,6 +358,7 @@ def test_read_only_and_unreadable_files_are_kept(nobody_workspace):
     _no_leftovers(ws.root)
 
 
+@pytest.mark.slow
 def test_a_read_only_bind_mount_is_refused(nobody_workspace):
     ws, run = nobody_workspace
     corpus = ws.root / "corpus"
@@ -372,6 +382,7 @@ def _chattr(flag: str, path: Path) -> bool:
                           check=False).returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rel", ["annotations-gold", "notes.txt"])
 def test_an_entry_that_cannot_be_hard_linked_is_refused_not_copied(rel, tmp_path, capsys):
     ws = Workspace(tmp_path)

@@ -69,6 +69,13 @@ def test_an_installed_wheel_validates_and_builds_the_same_bytes(tmp_path):
               "--out", "built"]
     out = _run(sokhan, "build", *inputs, cwd=work, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
+    # without --card (and no dataset_card.md here) the installed template gives the same card
+    assert (site / "sokhan" / "data" / "dataset_card.md").read_bytes() == CARD.read_bytes()
+    defaults = [a for a in inputs if a not in ("--card", "card.md")]
+    defaults[-1] = "built-by-default"
+    out = _run(sokhan, "build", *defaults, cwd=work, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert _generated(work / "built-by-default") == _generated(COMMITTED)
     out = _run(sokhan, "validate", *inputs, cwd=work, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "is valid" in out.stdout

@@ -22,19 +22,12 @@ from sokhan.checks.rows import check_rows
 from sokhan.evaluation.agreement import pass_coverage
 from sokhan.publication.card import read_card_template, render_card, sections
 from sokhan.publication.croissant import croissant
-from sokhan.publication.figures import figures
+from sokhan.publication.figures import Chart, charts, draw, drawing_process
 from sokhan.publication.licence import LICENCE_FILE, licence_file
 from sokhan.publication.manifest import manifest
 from sokhan.publication.parquet import arrow_table, data_path, parquet_bytes
 from sokhan.publication.rows import assign_splits, make_rows
-from sokhan.publication.swap import (
-    discard,
-    exchange,
-    link_kept_files,
-    plan_kept,
-    staging_dir,
-    write_file,
-)
+from sokhan.publication.swap import publish
 from sokhan.records import AnnotationFile, Corpus, Document, Registry, Sentence
 from sokhan.stages.attach import attach
 from sokhan.stages.normalise import describe_changes, normalise
@@ -223,10 +216,13 @@ def _json_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json"))
 
 
-def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
+def generate(corpus: Corpus, card_template: str,
+             draw_figures: Callable[[dict[str, Chart]], dict[str, bytes]] = draw,
+             ) -> dict[str, bytes]:
     """Every file the build publishes, by path relative to the corpus folder.
 
-    Pure: everything comes from the assembled corpus and the (checked) card template.
+    Pure: everything comes from the assembled corpus and the (checked) card template;
+    ``draw_figures`` is :func:`~sokhan.publication.figures.draw`, here or elsewhere.
     """
     files: dict[str, bytes] = {}
     sizes: dict[str, dict[str, tuple[int, int]]] = {}
@@ -238,7 +234,7 @@ def generate(corpus: Corpus, card_template: str) -> dict[str, bytes]:
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     # Croissant describes the Parquet only; the card's pictures are listed in the manifest
     data_digests = dict(digests)
-    for path, data in figures(corpus.rows).items():
+    for path, data in draw_figures(charts(corpus.rows)).items():
         files[path] = data
         digests[path] = hashlib.sha256(data).hexdigest()
     result = manifest(corpus, digests)
@@ -262,23 +258,26 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path, card_template: 
     Raises:
         BuildError: on any bad input; ``out_dir`` is then left untouched.
     """
-    corpus = assemble(seeds_dir, annotations_dir, progress,
-                      allow_unannotated=allow_unannotated)
-    with stage("Parquet, card, Croissant, manifest", progress):
-        files = generate(corpus, read_card_template(card_template))
+    refuse_unwritable(out_dir)  # before the work, not only before the write
+    with drawing_process() as draw_elsewhere:
+        corpus = assemble(seeds_dir, annotations_dir, progress,
+                          allow_unannotated=allow_unannotated)
+        with stage("Parquet, card, Croissant, manifest", progress):
+            files = generate(corpus, read_card_template(card_template), draw_elsewhere)
     with stage("write", progress):
         refuse_read_only(out_dir)
-        kept = plan_kept(out_dir, set(files))  # refuses what cannot be kept, before any change
-        staging = staging_dir(out_dir)
-        try:
-            for rel, data in files.items():
-                write_file(staging / rel, data)  # flushed: the swap must not publish empty files
-            link_kept_files(out_dir, staging, kept)
-            exchange(staging, out_dir)
-        except BaseException:
-            discard(staging)
-            raise
+        publish(files, out_dir)
     return json.loads(files["build-manifest.json"])
+
+
+def refuse_unwritable(out_dir: Path) -> None:
+    """Refuse, before any work, a corpus folder that is a file or read-only."""
+    real = Path(os.path.realpath(out_dir))
+    if real.exists() and not real.is_dir():
+        raise BuildError([Incident(shown_path(out_dir), "", "corpus-write",
+                                   "exists and is not a folder; expected the corpus folder "
+                                   "(or nothing there): remove it or name another --out")])
+    refuse_read_only(out_dir)
 
 
 def refuse_read_only(out_dir: Path) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sokhan import __version__
 from sokhan.checks.incidents import CHECKS, BuildError, Incident, markdown_table, shown_path
+from sokhan.stages.resources import collector_paused
 
 #: Commands that only print: "nothing written" would say nothing about them.
 _REPORT_ONLY = frozenset({"checks", "agreement", "eval-zwnj"})
@@ -48,8 +49,9 @@ def _inputs(p: argparse.ArgumentParser, card: bool = True) -> None:
         # a str, not a Path: Path("") is ".", and an empty --out must be refused, not
         # taken for the working folder
         p.add_argument("--out", default="corpus", help="corpus folder (default: corpus)")
-        p.add_argument("--card", type=Path, default=Path("dataset_card.md"),
-                       help="dataset card template (default: dataset_card.md)")
+        p.add_argument("--card", type=Path, default=None,
+                       help="dataset card template (default: dataset_card.md in the working "
+                            "folder if there is one, else the template installed with sokhan)")
         p.add_argument("--allow-unannotated", action="store_true",
                        help="leave seeds without a gold annotation file out of the published "
                             "corpus instead of failing (annotation-missing)")
@@ -196,6 +198,10 @@ def _authoring_parsers(sub) -> None:
     p.add_argument("--root", type=Path, default=Path(), help="project root (default: .)")
 
 
+#: Commands that never run the text pipeline, so they do not import hazm.
+_WITHOUT_HAZM = frozenset({"checks", "release", "agreement"})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (it never raises)."""
     try:
@@ -204,6 +210,14 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else INTERNAL
     command = getattr(args, "command", "?")
     try:
+        if getattr(args, "card", "") is None:  # --card not given
+            from sokhan.publication.card import default_card_template
+
+            args.card = default_card_template()
+        if command not in _WITHOUT_HAZM:
+            # hazm's import builds long-lived tables: cheaper with the collector paused
+            with collector_paused():
+                import sokhan.stages.normalise  # noqa: F401
         if command == "checks":
             print(markdown_table() if args.markdown
                   else "\n".join(f"{check}\t{what}" for check, what in CHECKS.items()))
@@ -463,14 +477,7 @@ def _export(args) -> int:
     from sokhan.exchange.adapter import exchange_documents
     from sokhan.exchange.export import export_files
     from sokhan.publication.columns import config_splits
-    from sokhan.publication.swap import (
-        discard,
-        exchange,
-        link_kept_files,
-        plan_kept,
-        staging_dir,
-        write_file,
-    )
+    from sokhan.publication.swap import publish
 
     _preflight(args)
     incidents = output_incidents(args.out, {"seeds": args.seeds, "annotations": args.annotations})
@@ -490,19 +497,9 @@ def _export(args) -> int:
     docs = exchange_documents(corpus, annotations)
     files = export_files(args.format, docs, config_splits("sentences"))
     try:
-        # as the build does: written beside the folder, then swapped in whole, so a failed
-        # or killed export leaves the old one; files it does not write are kept
-        out = Path(args.out)
-        kept = plan_kept(out, set(files))  # refuses what cannot be kept, before any change
-        staging = staging_dir(out)
-        try:
-            for rel, text in files.items():
-                write_file(staging / rel, text.encode("utf-8"))
-            link_kept_files(out, staging, kept)
-            exchange(staging, out)
-        except BaseException:
-            discard(staging)
-            raise
+        # as the build does: a failed or killed export leaves the old folder; files it
+        # does not write are kept
+        publish({rel: text.encode("utf-8") for rel, text in files.items()}, Path(args.out))
     except OSError as err:
         raise BuildError([Incident(str(err.filename or args.out), "", "corpus-write",
                                    f"{err.strerror or err}; expected a writable folder")]) from None

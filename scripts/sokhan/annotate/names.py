@@ -29,6 +29,7 @@ from sokhan.annotate.gazetteer import (
 from sokhan.annotate.quotes import role_of_keys
 from sokhan.annotate.text import Article, Sent
 from sokhan.stages.normalise import _hazm
+from sokhan.stages.resources import built_once
 
 #: CRF settings, chosen on the leave-one-out evaluation (see evaluate_preannotator).
 CRF_OPTIONS = {"algorithm": "lbfgs", "c1": 0.05, "c2": 0.05, "max_iterations": 150,
@@ -205,7 +206,7 @@ def _is_verb(word: str) -> bool:
     return "#" in _lemmatizer().lemmatize(word)
 
 
-@cache
+@built_once
 def _lemmatizer() -> Lemmatizer:
     return Lemmatizer()
 

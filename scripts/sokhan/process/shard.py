@@ -73,8 +73,10 @@ def _freeze_heap() -> None:
     The pipeline allocates millions of small objects, and every collection of the
     oldest generation walks all tracked objects, hazm's and the ZWNJ stage's
     ~350 000 among them: measured, 11% of a worker's time on 200 articles, 3% once
-    they are frozen. What is garbage is collected first, so nothing is kept that
-    would have been freed; later shards only freeze what the pipeline loaded lazily.
+    they are frozen. :func:`sokhan.stages.resources.built_once` freezes what it
+    builds; this also covers what the first records load lazily (wordfreq's
+    spellings, caches). What is garbage is collected first, so nothing is kept that
+    would have been freed.
     """
     gc.collect()
     gc.freeze()

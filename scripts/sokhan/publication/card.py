@@ -7,6 +7,7 @@ An unknown or unfilled placeholder is an error, not a blank.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import re
 from collections import Counter
@@ -459,6 +460,22 @@ def _coverage_note(corpus: Corpus) -> str:
 
 def _agreement_table(corpus: Corpus) -> str:
     return markdown_report(corpus)
+
+
+#: The template the build uses when ``--card`` is not given and the working folder has none.
+INSTALLED_TEMPLATE = "data/dataset_card.md"
+
+
+def default_card_template(here: Path = Path()) -> Path:
+    """``dataset_card.md`` in ``here`` if it is there, else the template installed with sokhan.
+
+    The installed one is the checkout's ``dataset_card.md`` itself (a link in the
+    source tree, a copy in the wheel), so a build outside a checkout gives the same card.
+    """
+    local = here / "dataset_card.md"
+    if local.is_file():
+        return local
+    return Path(str(importlib.resources.files("sokhan").joinpath(INSTALLED_TEMPLATE)))
 
 
 def read_card_template(path: Path, known: frozenset[str] = KNOWN_PLACEHOLDERS) -> str:

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from sokhan.records import ENTITY_TYPES, QUOTE_FORMS, SPEAKER_KINDS, SPLITS
@@ -91,20 +95,26 @@ def _stacked(ax, labels: list[str], series: dict[str, list[int]]) -> None:
     ax.figure.legend(frameon=False, loc="outside lower center", ncol=len(series))
 
 
-def entity_types_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
+@dataclass(frozen=True)
+class Chart:
+    """What one figure shows: horizontal stacked bars, one segment per series."""
+
+    height: float
+    width: float
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[int, ...]], ...]
+    xlabel: str
+
+
+def entity_types_chart(rows: dict[str, dict[str, list[dict]]]) -> Chart:
     """Mentions per entity type, stacked by split."""
     counts = {s: Counter(m["type"] for m in rows["mentions"][s]) for s in SPLITS}
-    types = [t for t in ENTITY_TYPES if any(counts[s][t] for s in SPLITS)]
-    with _style():
-        fig = _figure(0.32 * len(types) + 1.5)
-        ax = fig.add_subplot()
-        _stacked(ax, types, {s: [counts[s][t] for t in types] for s in SPLITS})
-        ax.set_xlabel("mentions")
-        fig.suptitle(FIGURES["figures/entity-types.png"], x=0.02, ha="left")
-        return _png(fig)
+    types = tuple(t for t in ENTITY_TYPES if any(counts[s][t] for s in SPLITS))
+    return Chart(0.32 * len(types) + 1.5, 7, types,
+                 tuple((s, tuple(counts[s][t] for t in types)) for s in SPLITS), "mentions")
 
 
-def speakers_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
+def speakers_chart(rows: dict[str, dict[str, list[dict]]]) -> Chart:
     """The most quoted speakers (registry English names), stacked by form."""
     names = {e["id"]: e["name_en"] for e in _every(rows, "entities")}
     names[None] = "(unidentified speaker)"  # published as null
@@ -113,38 +123,95 @@ def speakers_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
     top = sorted(total, key=lambda e: (-total[e], e or ""))[:TOP_SPEAKERS]
     by_form = {f: Counter(q["speaker_entity"] for q in quotes if q["form"] == f)
                for f in QUOTE_FORMS}
-    with _style():
-        fig = _figure(0.32 * len(top) + 1.5, width=8)
-        ax = fig.add_subplot()
-        _stacked(ax, [names.get(e, e or "") for e in top],
-                 {f: [by_form[f][e] for e in top] for f in QUOTE_FORMS})
-        ax.set_xlabel("quotations")
-        fig.suptitle(FIGURES["figures/speakers.png"], x=0.02, ha="left")
-        return _png(fig)
+    return Chart(0.32 * len(top) + 1.5, 8, tuple(names.get(e, e or "") for e in top),
+                 tuple((f, tuple(by_form[f][e] for e in top)) for f in QUOTE_FORMS),
+                 "quotations")
 
 
-def quote_forms_figure(rows: dict[str, dict[str, list[dict]]]) -> bytes:
+def quote_forms_chart(rows: dict[str, dict[str, list[dict]]]) -> Chart:
     """Quotations per form, stacked by the kind of speaker span."""
-    quotes = _every(rows, "quotes")
-    counts = Counter((q["form"], q["speaker_kind"]) for q in quotes)
-    with _style():
-        fig = _figure(2.6)
-        ax = fig.add_subplot()
-        _stacked(ax, list(QUOTE_FORMS),
-                 {k if k != "none" else "none (dropped subject)":
-                  [counts[(f, k)] for f in QUOTE_FORMS] for k in SPEAKER_KINDS})
-        ax.set_xlabel("quotations")
-        fig.suptitle(FIGURES["figures/quote-forms.png"], x=0.02, ha="left")
-        return _png(fig)
+    counts = Counter((q["form"], q["speaker_kind"]) for q in _every(rows, "quotes"))
+    return Chart(2.6, 7, tuple(QUOTE_FORMS),
+                 tuple((k if k != "none" else "none (dropped subject)",
+                        tuple(counts[(f, k)] for f in QUOTE_FORMS)) for k in SPEAKER_KINDS),
+                 "quotations")
+
+
+def charts(rows: dict[str, dict[str, list[dict]]]) -> dict[str, Chart]:
+    """What every figure shows, by path relative to the corpus folder (no matplotlib)."""
+    return {
+        "figures/entity-types.png": entity_types_chart(rows),
+        "figures/speakers.png": speakers_chart(rows),
+        "figures/quote-forms.png": quote_forms_chart(rows),
+    }
+
+
+def draw(charts: dict[str, Chart]) -> dict[str, bytes]:
+    """Every chart as PNG bytes, by the same paths."""
+    drawn = {}
+    for path, chart in charts.items():
+        with _style():
+            fig = _figure(chart.height, width=chart.width)
+            ax = fig.add_subplot()
+            _stacked(ax, list(chart.labels), {name: list(v) for name, v in chart.series})
+            ax.set_xlabel(chart.xlabel)
+            fig.suptitle(FIGURES[path], x=0.02, ha="left")
+            drawn[path] = _png(fig)
+    return drawn
 
 
 def figures(rows: dict[str, dict[str, list[dict]]]) -> dict[str, bytes]:
     """Every figure by path relative to the corpus folder."""
-    return {
-        "figures/entity-types.png": entity_types_figure(rows),
-        "figures/speakers.png": speakers_figure(rows),
-        "figures/quote-forms.png": quote_forms_figure(rows),
-    }
+    return draw(charts(rows))
+
+
+def _serve(conn: Connection) -> None:
+    """The drawing process: warm up, then draw the one request and send the bytes back."""
+    try:
+        draw({"figures/quote-forms.png": Chart(1, 1, ("a",), (("a", (1,)),), "")})
+        conn.send(draw(conn.recv()))
+    except (EOFError, OSError):  # the build stopped (or was killed): nothing to draw
+        pass
+    except Exception:  # the build draws again here, and reports the error itself
+        conn.send(None)
+
+
+@contextmanager
+def drawing_process() -> Iterator[Callable[[dict[str, Chart]], dict[str, bytes]]]:
+    """A :func:`draw` that runs in a second process, started (and warmed up) at once.
+
+    Importing matplotlib and drawing a first figure cost about a second of CPU, as
+    much as the rest of a five-seed build; started first, the second process does it
+    while this one runs the text pipeline, so on two cores the build ends that much
+    sooner. The bytes are those :func:`draw` gives here (a test compares them). If
+    no second process can be started, or it fails, the figures are drawn here. A
+    build that stops early ends the process at once.
+    """
+    ctx = get_context("spawn")  # a fresh interpreter: no state shared with the caller
+    try:
+        conn, child = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+        proc.start()
+        child.close()
+    except (OSError, RuntimeError):  # no processes here (a sandbox, a process limit)
+        yield draw
+        return
+
+    def elsewhere(wanted: dict[str, Chart]) -> dict[str, bytes]:
+        try:
+            conn.send(wanted)
+            drawn = conn.recv()
+        except (EOFError, OSError):
+            drawn = None
+        return drawn if isinstance(drawn, dict) else draw(wanted)
+
+    try:
+        yield elsewhere
+    finally:
+        conn.close()
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
 
 
 def markdown(prefix: str = "") -> str:

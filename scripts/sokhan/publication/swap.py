@@ -452,3 +452,28 @@ def exchange(staging: Path, target: Path) -> None:
         remove_tree(staging)
     if not staging.exists():
         _release(staging)
+
+
+def publish(files: dict[str, bytes], target: Path) -> None:
+    """Replace the generated part of ``target`` with ``files``; keep everything else.
+
+    The one sequence every command that writes a corpus-like folder follows: what
+    the folder holds besides the generated files is planned first (refused before
+    any change if it cannot be kept), the new folder is written beside it, flushed,
+    given the kept entries, and swapped in whole; on any failure the staging folder
+    goes and ``target`` is as it was.
+
+    Raises:
+        BuildError: ``corpus-keep`` / ``corpus-conflict`` from :func:`plan_kept`.
+        OSError: when the folder cannot be written.
+    """
+    kept = plan_kept(target, set(files))
+    staging = staging_dir(target)
+    try:
+        for rel, data in files.items():
+            write_file(staging / rel, data)  # flushed: the swap must not publish empty files
+        link_kept_files(target, staging, kept)
+        exchange(staging, target)
+    except BaseException:
+        discard(staging)
+        raise

@@ -249,11 +249,11 @@ def _align_line(
             i, j = i + 1, j + 1
         elif rc is not None and rc in DELETABLE:
             _split_last(out)
-            prev = out[-1] if out else None
-            if prev and prev.ne > prev.ns and unicodedata.category(rc) == "Mn":
+            last = out[-1] if out else None
+            if last and last.ne > last.ns and unicodedata.category(rc) == "Mn":
                 # A removed diacritic belongs to the letter it sits on: a word's raw
                 # span keeps its marks («مستقیماً»), so it stays one segment with it.
-                out[-1] = Segment(prev.rs, i + 1, prev.ns, prev.ne, False)
+                out[-1] = Segment(last.rs, i + 1, last.ns, last.ne, False)
             else:
                 out.append(Segment(i, i + 1, j, j, False))
             i += 1
@@ -395,7 +395,7 @@ def _is_substitution(raw: str, i: int, norm: str, j: int, fold: Callable[[str], 
 
 def _diff_line(raw: str, norm: str, fold: Callable[[str], str]) -> list[Segment]:
     folded = "".join(fold(c) for c in raw)
-    out = []
+    out: list[Segment] = []
     matcher = difflib.SequenceMatcher(None, folded, norm, autojunk=False)
     for tag, rs, re_, ns, ne in matcher.get_opcodes():
         if tag == "equal":

@@ -15,12 +15,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 
 from hazm import Normalizer
 
-from sokhan.stages import zwnj
+from sokhan.stages import prepared, zwnj
 from sokhan.stages.alignment import Alignment, align
 from sokhan.stages.hazm_steps import Steps
+from sokhan.stages.resources import built_once
 
 #: hazm options; recorded in the build manifest. The defaults of hazm 0.10.0,
 #: written out so that a change of default cannot change the corpus silently.
@@ -98,10 +101,23 @@ def _share_hazm_data() -> None:
     hazm.lemmatizer.Conjugation.get_all = get_all
 
 
-@cache
-def _hazm() -> Normalizer:
+def _construct_hazm() -> Normalizer:
     _share_hazm_data()
     return Normalizer(**HAZM_OPTIONS)
+
+
+def hazm_key() -> str:
+    """The key of the prepared Normalizer: hazm's version and data files, our options and code."""
+    import hazm.utils
+
+    # this module too: it shapes how the Normalizer is built (_share_hazm_data)
+    return prepared.key_of({"hazm": version("hazm"), "options": HAZM_OPTIONS},
+                           [*Path(hazm.utils.data_path).glob("*.dat"), Path(__file__)])
+
+
+@built_once
+def _hazm() -> Normalizer:
+    return prepared.prepared("hazm-normalizer", hazm_key(), _construct_hazm, Normalizer)
 
 
 def hazm_normalizer() -> Normalizer:

@@ -9,12 +9,12 @@ a dash (``تهران-``) is a whole token an entity span can cover.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from hazm import WordTokenizer
 
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.records import Document, Sentence, Token
+from sokhan.stages.resources import built_once
 
 #: Options that change the tokens; recorded in the build manifest.
 TOKENIZER_OPTIONS: dict[str, bool] = {
@@ -36,7 +36,7 @@ _OPTION_ATTRIBUTES = {"join_verb_parts": "_join_verb_parts",
                       "join_abbreviations": "_join_abbreviation"}
 
 
-@cache
+@built_once
 def _tokenizer() -> WordTokenizer:
     # hazm's Normalizer holds a WordTokenizer; when its options are ours (they are
     # hazm's defaults with verb parts unjoined), share it rather than build another.

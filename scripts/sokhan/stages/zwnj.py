@@ -29,10 +29,16 @@ with a stable ``kind``.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from sokhan.stages import prepared
+from sokhan.stages.resources import built_once
 
 ZWNJ = "\u200c"
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # «٬»
@@ -200,9 +206,18 @@ class _Lexicon:
     arabic_heads: frozenset[str]
 
 
-@functools.cache
+@built_once
 def _lexicon() -> _Lexicon:
-    """Load hazm's word list and verb conjugations (once per process)."""
+    """The lexicon: from its prepared copy, keyed by hazm's data and this module's code."""
+    import hazm.utils
+
+    key = prepared.key_of({"hazm": version("hazm")},
+                          [*Path(hazm.utils.data_path).glob("*.dat"), Path(__file__)])
+    return prepared.prepared("zwnj-lexicon", key, _build_lexicon, _Lexicon)
+
+
+def _build_lexicon() -> _Lexicon:
+    """Load hazm's word list and verb conjugations."""
     from hazm.lemmatizer import Conjugation
     from hazm.utils import verbs_list, words_list
 
@@ -771,21 +786,41 @@ def _spell(word: str, insertions: Iterable[_Insertion]) -> str:
 
 
 @functools.cache
-def _corpus_frequency() -> Callable[[str], float] | None:
-    """Zipf frequency of a Persian word from ``wordfreq``.
+def _wordfreq_key() -> str:
+    # found, not imported: not importing wordfreq is the point of the prepared copies
+    spec = importlib.util.find_spec("wordfreq")
+    folder = Path(next(iter(spec.submodule_search_locations or ()))) if spec else Path()
+    return prepared.key_of({"wordfreq": version("wordfreq")},
+                           [*folder.glob("data/*_fa.msgpack.gz"), Path(__file__)])
 
-    wordfreq's Persian list (web, subtitles, Wikipedia) spells words with their
-    ZWNJs, so it tells «حرفه‌ای» from «حرف‌های». It is a pinned dependency: the
-    stage's output must not depend on what happens to be installed.
-    """
+
+def _zipf(word: str) -> float:
     import wordfreq
 
-    return functools.partial(wordfreq.zipf_frequency, lang="fa")
+    return wordfreq.zipf_frequency(word, "fa")
 
 
 @functools.cache
+def _corpus_frequency() -> Callable[[str], float] | None:
+    """Zipf frequency of a Persian word from ``wordfreq``, remembered across runs.
+
+    wordfreq's Persian list (web, subtitles, Wikipedia) spells words with their
+    ZWNJs, so it tells «حرفه‌ای» from «حرف‌های». It is a pinned dependency: the
+    stage's output must not depend on what happens to be installed. Importing it
+    and loading its list cost 0.3–0.4 s of CPU for the handful of words a build
+    asks about, so answers are kept in a :class:`~sokhan.stages.prepared.Memo`.
+    """
+    return prepared.Memo("wordfreq-zipf-fa", _wordfreq_key(), _zipf, float)
+
+
+@built_once
 def _corpus_spellings() -> dict[str, str]:
-    """Glued skeleton → ZWNJ spelling for frequent wordfreq words."""
+    """Glued skeleton → ZWNJ spelling for frequent wordfreq words (a prepared copy)."""
+    return prepared.prepared("wordfreq-spellings-fa", _wordfreq_key(), _build_corpus_spellings,
+                             dict)
+
+
+def _build_corpus_spellings() -> dict[str, str]:
     import wordfreq
 
     spellings: dict[str, str] = {}
@@ -945,6 +980,7 @@ def _mi_tail_edits(text: str, match: re.Match[str], length: int) -> list[Edit]:
     """«دولتمی خواهد» → «دولت می‌خواهد» when «می» + the next word is a verb form."""
     end = match.end()
     following = _NEXT_WORD_RE.match(text, end)
+    assert following is not None  # the pattern also matches the empty string
     verb = following.group(1)
     if verb is None or following.start(1) != end + 1 or text[end] != " ":
         return []
@@ -1009,6 +1045,7 @@ _NEXT_WORD_RE = re.compile(f" *([{_LETTERS}]+(?:{ZWNJ}[{_LETTERS}]+)*)?")
 def _next_context(text: str, match: re.Match[str]) -> str:
     """The word after ``match`` if only spaces separate them, else the next character."""
     following = _NEXT_WORD_RE.match(text, match.end())
+    assert following is not None  # the pattern also matches the empty string
     if following.group(1):
         return following.group(1)
     return text[following.end() : following.end() + 1] or "\n"
@@ -1133,7 +1170,9 @@ def _number_edits(text: str) -> list[Edit]:
         before, separator, after = match.groups()
         if not (before or after):
             continue
-        grouped = _DIGITS_RE.match(text, match.end()).end() - match.end() == 3
+        digits = _DIGITS_RE.match(text, match.end())
+        assert digits is not None  # the pattern also matches the empty string
+        grouped = digits.end() - match.end() == 3
         if separator in ARABIC_THOUSANDS_SEPARATOR + "," and not grouped:
             continue  # «۱۲ ٬ ۵» is not a grouped number, and may be a list: leave it
         if before:
