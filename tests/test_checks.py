@@ -212,7 +212,7 @@ def test_tokenisation_catches_a_token_not_in_its_sentence(mini_corpus, monkeypat
     import sokhan.stages.tokenise as tokenise
 
     # hazm's tokens are substrings with the options Sokhan sets; simulate one that is not
-    monkeypatch.setattr(tokenise, "split_words", lambda text: ["پوتین", "نیست"])
+    monkeypatch.setattr(tokenise, "_pieces", lambda text: ["پوتین", "نیست"])
     doc = mini_corpus.docs[0]
     sentences = copy.deepcopy(mini_corpus.sentences[doc.doc_id])
     with pytest.raises(BuildError) as err:

@@ -123,7 +123,7 @@ def test_a_rerun_gives_the_same_bytes(inputs, processed, tmp_path):
 @pytest.mark.slow
 def test_local_and_two_worker_dask_give_identical_bytes(inputs, processed, tmp_path):
     pytest.importorskip("distributed")
-    opts = {"quiet": True, "shard_docs": 2, "batch": 1}
+    opts = {"quiet": True, "shard_docs": 2}
     process(Options(inputs["txt"], tmp_path / "pool", workers=2, **opts))
     process(Options(inputs["txt"], tmp_path / "dask", engine="dask", workers=2, **opts))
     assert _tree(tmp_path / "pool") == _tree(processed["txt"])
@@ -133,7 +133,7 @@ def test_local_and_two_worker_dask_give_identical_bytes(inputs, processed, tmp_p
 @pytest.mark.slow
 def test_drafts_are_the_same_bytes_on_every_engine(inputs, tmp_path):
     pytest.importorskip("distributed")
-    opts = {"quiet": True, "shard_docs": 2, "batch": 1, "drafts": True,
+    opts = {"quiet": True, "shard_docs": 2, "drafts": True,
             "annotations": MINI / "annotations", "seeds": MINI / "seeds"}
     trees = {}
     for name, engine, workers in (("one", "local", 1), ("pool", "local", 2), ("dask", "dask", 2)):

@@ -25,7 +25,7 @@ from sokhan.process.run import Options, process
 from sokhan.stages.seeds import MAX_SEED_BYTES
 
 #: Small batches and shards: a fault meets a batch in the middle of the run.
-SMALL = {"quiet": True, "batch": 2, "shard_docs": 2}
+SMALL = {"quiet": True, "shard_docs": 2}
 
 #: Short articles: each record costs little, so a fault costs the test little.
 TEXTS = ["خبر کوتاه.\nمتن خبر این است.", "دیدار دو رئیس‌جمهور.\nآنها گفتگو کردند.",
@@ -77,7 +77,7 @@ def test_a_record_that_kills_its_worker_is_refused_and_the_rest_is_unchanged(
     clean = _clean_twin(tmp_path, records)
     monkeypatch.setattr(engines, "batch_function", helpers.dies_on_killers)
     # the command line, with small batches: the killer's batch has others in flight
-    monkeypatch.setattr(run, "Options", functools.partial(Options, batch=2, shard_docs=2))
+    monkeypatch.setattr(run, "Options", functools.partial(Options, shard_docs=2))
     out = tmp_path / "out"
     assert main(["process", str(source), "--out", str(out), "-q", "--workers", "2"]) == 0
     assert _problems(out) == [("in.jsonl:3", "record-worker-died")]
@@ -175,7 +175,7 @@ import dataclasses
 import sokhan.process.output, sokhan.process.run
 point, n = sys.argv[1], int(sys.argv[2])
 run = sokhan.process.run.process
-sokhan.process.run.process = lambda opts: run(dataclasses.replace(opts, batch=2, shard_docs=2))
+sokhan.process.run.process = lambda opts: run(dataclasses.replace(opts, shard_docs=2))
 calls = {"n": 0}
 def die():
     os.kill(os.getpid(), signal.SIGKILL)

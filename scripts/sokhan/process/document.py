@@ -82,7 +82,7 @@ class Outcome:
 
 
 def process_batch(records: list[InputRecord], drafter: Drafter | None = None) -> list[Outcome]:
-    """:func:`process_record` over a batch (the unit an engine ships to a worker)."""
+    """:func:`process_record` over consecutive records (what a worker computes)."""
     return [process_record(r, drafter) for r in records]
 
 

@@ -1,7 +1,7 @@
-"""Engines: run :func:`~sokhan.process.document.process_batch` over batches, in order.
+"""Engines: turn blocks of records into shards (:func:`~sokhan.process.shard.process_shard`).
 
-Every engine yields the batches' results in input order while keeping only a
-bounded number of batches in flight, so memory stays flat however long the
+Every engine yields the blocks' shards in input order while keeping only a
+bounded number of blocks in flight, so memory stays flat however long the
 input is, and the output cannot depend on which worker finished first.
 
 - ``local``: one worker runs in this process; more run in a process pool.
@@ -10,8 +10,9 @@ input is, and the output cannot depend on which worker finished first.
 
 A worker that dies (killed by the system when out of memory, a crash in a C
 extension, ``os._exit``) does not end the run. The batch it held is retried one
-record at a time, each record alone, so the records that did not kill it give
-the same rows as in a run without the fault; a record that kills its worker
+record at a time, each record alone, and its shard is made here from those
+records' outcomes (:func:`~sokhan.process.shard.shard_of`), so the records that
+did not kill it give the same bytes as in a run without the fault; a record that kills its worker
 again is refused with the check id ``record-worker-died``. The local pool,
 broken by a death, is replaced by a fresh one; a Dask cluster replaces its
 workers itself (its nannies). Dask also retries a task on its own before it
@@ -32,6 +33,8 @@ process ends the run like any kill (the output folder is left as it was).
 from __future__ import annotations
 
 import contextlib
+import gc
+import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
@@ -40,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from sokhan.process.document import Outcome, Problem, process_batch
 from sokhan.process.inputs import InputRecord
+from sokhan.process.shard import Shard, process_shard, shard_of
 
 if TYPE_CHECKING:
     from sokhan.process.drafts import Drafter
@@ -54,7 +58,8 @@ WORKER_DIED = "record-worker-died"
 
 Batch = list[InputRecord]
 
-#: The function every engine runs on a batch in a worker. A seam for tests, which
+#: The function that gives a batch's outcomes, in a worker: a block's, before its
+#: shard is made there, or one record's, retried alone. A seam for tests, which
 #: swap it for one that kills its worker on chosen records (the local pool forks,
 #: so a swap in this process reaches its workers; Dask pickles the function by
 #: name, so there it must be importable in the workers).
@@ -87,7 +92,11 @@ def _pool_worker(drafter: Drafter | None) -> None:
     warm_up(drafter)
 
 
-def _pool_batch(batch: Batch) -> list[Outcome]:
+def _pool_shard(batch: Batch) -> Shard:
+    return process_shard(batch, _worker_drafter, batch_function)
+
+
+def _pool_outcomes(batch: Batch) -> list[Outcome]:
     return batch_function(batch, _worker_drafter)
 
 
@@ -108,13 +117,15 @@ class _Engine:
     #: What waiting for a task raises when its worker died.
     deaths: tuple[type[BaseException], ...] = ()
 
-    def __init__(self) -> None:
+    def __init__(self, drafts: bool) -> None:
         self.in_a_row = 0
+        self.drafts = drafts  # whether shards carry the drafts config
 
-    def submit(self, batch: Batch) -> Any:
+    def submit(self, batch: Batch, alone: bool = False) -> Any:
+        """Start a block's shard, or (``alone``) a batch's outcomes, in a worker."""
         raise NotImplementedError
 
-    def wait(self, task: Any) -> list[Outcome]:
+    def wait(self, task: Any) -> Any:
         raise NotImplementedError
 
     def recover(self, task: Any) -> None:
@@ -127,18 +138,18 @@ class _Engine:
             raise WorkersLost(f"{self.in_a_row} {self.name} worker deaths in a row with no "
                               "record processed between them")
 
-    def outcomes(self, batch: Batch, task: Any) -> list[Outcome]:
-        """``task``'s outcomes; when its worker died, each record's, tried alone."""
+    def shard(self, batch: Batch, task: Any) -> Shard:
+        """``task``'s shard; when its worker died, made here from each record tried alone."""
         try:
             found = self.wait(task)
         except self.deaths:
             self.recover(task)
-            return [self.alone(rec) for rec in batch]
+            return shard_of(len(batch), [self.alone(rec) for rec in batch], self.drafts)
         self.in_a_row = 0
         return found
 
     def alone(self, rec: InputRecord) -> Outcome:
-        task = self.submit([rec])
+        task = self.submit([rec], alone=True)
         try:
             (found,) = self.wait(task)
         except self.deaths:
@@ -147,14 +158,14 @@ class _Engine:
         self.in_a_row = 0
         return found
 
-    def ordered(self, batches: Iterable[Batch], in_flight: int) -> Iterator[list[Outcome]]:
+    def ordered(self, batches: Iterable[Batch], in_flight: int) -> Iterator[Shard]:
         pending: deque[tuple[Batch, Any]] = deque()
         for batch in batches:
             pending.append((batch, self.submit(batch)))
             if len(pending) >= in_flight:
-                yield self.outcomes(*pending.popleft())
+                yield self.shard(*pending.popleft())
         while pending:
-            yield self.outcomes(*pending.popleft())
+            yield self.shard(*pending.popleft())
 
 
 class _LocalPool(_Engine):
@@ -164,7 +175,7 @@ class _LocalPool(_Engine):
     deaths = (BrokenProcessPool, CancelledError)
 
     def __init__(self, workers: int, drafter: Drafter | None) -> None:
-        super().__init__()
+        super().__init__(drafter is not None)
         self.workers, self.drafter = workers, drafter
         self.generation = 0
         self.pool = self._new_pool()
@@ -181,14 +192,15 @@ class _LocalPool(_Engine):
         self.count_death()  # once per broken pool, however many of its tasks failed
         self.pool = self._new_pool()
 
-    def submit(self, batch: Batch) -> tuple[int, Any]:
+    def submit(self, batch: Batch, alone: bool = False) -> tuple[int, Any]:
         while True:
             try:
-                return self.generation, self.pool.submit(_pool_batch, batch)
+                return self.generation, self.pool.submit(
+                    _pool_outcomes if alone else _pool_shard, batch)
             except BrokenProcessPool:  # broke before its failed task was collected
                 self._replace()
 
-    def wait(self, task: tuple[int, Any]) -> list[Outcome]:
+    def wait(self, task: tuple[int, Any]) -> Any:
         return task[1].result()
 
     def recover(self, task: tuple[int, Any]) -> None:
@@ -200,12 +212,18 @@ class _LocalPool(_Engine):
 
 
 def run_local(batches: Iterable[Batch], workers: int,
-              drafter: Drafter | None = None) -> Iterator[list[Outcome]]:
+              drafter: Drafter | None = None) -> Iterator[Shard]:
     """Process batches here (one worker) or in a pool of ``workers`` processes."""
     if workers <= 1:
         for batch in batches:
-            yield batch_function(batch, drafter)
+            yield process_shard(batch, drafter, batch_function)
         return
+    if multiprocessing.get_start_method() == "fork":
+        # Built once here, the pipeline's objects are inherited by every forked
+        # worker instead of built again in each (about 3 CPU s per worker), and,
+        # frozen, the collector never writes to their pages, so they stay shared.
+        warm_up(drafter)
+        gc.freeze()
     engine = _LocalPool(workers, drafter)
     try:
         yield from engine.ordered(batches, workers * IN_FLIGHT_PER_WORKER)
@@ -218,23 +236,25 @@ class _Dask(_Engine):
 
     name = "Dask"
 
-    def __init__(self, client: Any, shared: Any) -> None:
+    def __init__(self, client: Any, shared: Any, drafts: bool) -> None:
         from distributed import KilledWorker
 
-        super().__init__()
+        super().__init__(drafts)
         self.client, self.shared = client, shared
         self.deaths = (KilledWorker,)
 
-    def submit(self, batch: Batch) -> Any:
+    def submit(self, batch: Batch, alone: bool = False) -> Any:
         # pure=False: two equal batches are still two tasks; order comes from the deque
-        return self.client.submit(batch_function, batch, self.shared, pure=False)
+        if alone:
+            return self.client.submit(batch_function, batch, self.shared, pure=False)
+        return self.client.submit(process_shard, batch, self.shared, batch_function, pure=False)
 
-    def wait(self, task: Any) -> list[Outcome]:
+    def wait(self, task: Any) -> Any:
         return task.result()
 
 
 def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = None,
-             drafter: Drafter | None = None) -> Iterator[list[Outcome]]:
+             drafter: Drafter | None = None) -> Iterator[Shard]:
     """Process batches on Dask: a new ``LocalCluster`` or the scheduler at ``scheduler``."""
     try:
         import dask
@@ -256,4 +276,5 @@ def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = Non
         client.run(warm_up, drafter)
         # the drafter goes to every worker once; tasks then name it by its future
         shared = None if drafter is None else client.scatter(drafter, broadcast=True)
-        yield from _Dask(client, shared).ordered(batches, workers * IN_FLIGHT_PER_WORKER)
+        yield from _Dask(client, shared, drafter is not None).ordered(
+            batches, workers * IN_FLIGHT_PER_WORKER)

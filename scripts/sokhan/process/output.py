@@ -1,18 +1,19 @@
-"""Output: sharded Parquet, the problem report and the reduce step's manifest.
+"""Output: the reduce step. Shards, the problem report and the run's manifest.
 
-Shards are written into a staging folder as they fill, under provisional
-names; only when the run ends are they renamed to
-``data/<config>/<split>-000NN-of-000MM.parquet`` and the folder swapped into
-place (:mod:`sokhan.publication.swap`), so no shard of an unfinished run looks complete.
-Every file and folder is flushed to disk before the swap, so a power cut leaves
-the old output or the new one, never a new one with empty shards.
-A shard holds :data:`SHARD_DOCS` documents (and their sentences) in input
-order, whatever the engine, so the bytes do not depend on it.
+Each shard arrives finished from a worker (:mod:`sokhan.process.shard`); here its
+bytes are written into a staging folder under provisional names, in input
+order, and its tallies added up. Only when the run ends are the shards renamed
+to ``data/<config>/<split>-000NN-of-000MM.parquet`` and the folder swapped into
+place (:mod:`sokhan.publication.swap`), so no shard of an unfinished run looks
+complete. Every file and folder is flushed to disk before the swap, so a power cut
+leaves the old output or the new one, never a new one with empty shards. A shard
+holds the documents of :data:`~sokhan.process.shard.SHARD_RECORDS`
+consecutive input records (and their sentences), whatever the engine, so the
+bytes do not depend on it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -20,33 +21,30 @@ from importlib.metadata import version
 from pathlib import Path
 
 from sokhan import __version__
-from sokhan.process.document import Outcome, Problem
+from sokhan.process.document import Problem
 from sokhan.process.drafts import CONFIG as DRAFTS
-from sokhan.process.drafts import parquet_bytes as drafts_parquet
+from sokhan.process.shard import CONFIGS, SHARD_RECORDS, Shard
 from sokhan.publication.manifest import PINNED
-from sokhan.publication.parquet import PARQUET_OPTIONS, arrow_table, parquet_bytes
+from sokhan.publication.parquet import PARQUET_OPTIONS
 from sokhan.publication.swap import fsync_dir, write_file
 from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
-#: Documents per shard: a shard's rows are held in memory until it is written.
-SHARD_DOCS = 1_000
-CONFIGS = ("documents", "sentences")
+#: Input records per shard (the name the options and the tests use).
+SHARD_DOCS = SHARD_RECORDS
 REPORT = "problems.jsonl"
 MANIFEST = "process-manifest.json"
 
 
 class ShardWriter:
-    """Collects outcomes in input order and writes full shards into ``staging``."""
+    """Takes finished shards in input order, writes them into ``staging`` and adds up."""
 
-    def __init__(self, staging: Path, shard_docs: int = SHARD_DOCS,
-                 drafts: dict | None = None):
+    def __init__(self, staging: Path, drafts: dict | None = None):
         self.staging = staging
-        self.shard_docs = shard_docs
         self.drafts = drafts  # what the drafts were made from; None: no drafts config
         self.configs = CONFIGS if drafts is None else (*CONFIGS, DRAFTS)
-        self.buffers: dict[str, list[Outcome]] = {}
         self.parts: dict[str, list[dict[str, str]]] = {}  # split -> [{config: temp name}]
+        self.digests: dict[str, str] = {}  # temp name -> sha256
         self.counts: Counter[str] = Counter()
         self.problems: Counter[str] = Counter()
         self.repairs: Counter[str] = Counter()
@@ -54,26 +52,24 @@ class ShardWriter:
         self.ignored: Counter[str] = Counter()
         self._report = (staging / REPORT).open("w", encoding="utf-8")
 
-    def add(self, outcome: Outcome) -> None:
-        """Take one record's outcome; write a shard when one is full."""
-        self.counts["records"] += 1
-        if outcome.problems:
-            self.report(outcome.problems)
-            return
-        self.counts["documents"] += 1
-        self.counts["sentences"] += len(outcome.sentences)
-        self.counts["tokens"] += outcome.tokens
-        self.repairs.update(outcome.repairs)
-        self.changes.update(outcome.changes)
-        self.ignored.update(outcome.ignored_fields)
-        if outcome.draft is not None:
-            self.counts["drafts"] += 1
-            for key in ("mentions", "quotes", "proposed_entities"):
-                self.counts[f"draft_{key}"] += outcome.draft[key]
-        buffer = self.buffers.setdefault(outcome.split, [])
-        buffer.append(outcome)
-        if len(buffer) >= self.shard_docs:
-            self._flush(outcome.split)
+    def add(self, shard: Shard) -> None:
+        """Take one shard: report its refused records, write its files, add its counts."""
+        self.counts["records"] += shard.records
+        for problems in shard.refused:
+            self.report(list(problems))
+        self.counts.update(shard.counts)
+        self.repairs.update(shard.repairs)
+        self.changes.update(shard.changes)
+        self.ignored.update(shard.ignored)
+        for split, files in shard.files.items():
+            part = len(self.parts.setdefault(split, []))
+            names = {}
+            for config in self.configs:
+                name = f"data/{config}/.{split}-part{part:05d}.parquet"
+                write_file(self.staging / name, files[config])  # flushed before the swap
+                names[config] = name
+                self.digests[name] = shard.digests[split][config]
+            self.parts[split].append(names)
 
     def report(self, problems: list[Problem]) -> None:
         """Write problems to the report file and count them by check id."""
@@ -82,30 +78,8 @@ class ShardWriter:
             self.problems[p.check] += 1
             self._report.write(json.dumps(p.as_json(), ensure_ascii=False) + "\n")
 
-    def _flush(self, split: str) -> None:
-        outcomes = self.buffers.pop(split, [])
-        if not outcomes:
-            return
-        part = len(self.parts.setdefault(split, []))
-        names = {}
-        for config in self.configs:
-            name = f"data/{config}/.{split}-part{part:05d}.parquet"
-            path = self.staging / name
-            if config == DRAFTS:
-                write_file(path, drafts_parquet([o.draft for o in outcomes
-                                                 if o.draft is not None]))
-                names[config] = name
-                continue
-            rows = ([o.document for o in outcomes if o.document is not None]
-                    if config == "documents" else [r for o in outcomes for r in o.sentences])
-            write_file(path, parquet_bytes(arrow_table(config, rows)))
-            names[config] = name
-        self.parts[split].append(names)
-
     def finish(self, inputs: dict) -> dict:
-        """Write the last shards, give them their final names, write the manifest."""
-        for split in sorted(self.buffers):
-            self._flush(split)
+        """Give the shards their final names and write the manifest."""
         self._report.flush()
         os.fsync(self._report.fileno())
         self._report.close()
@@ -115,7 +89,7 @@ class ShardWriter:
                 for config, temp in names.items():
                     final = f"data/{config}/{split}-{k:05d}-of-{len(parts):05d}.parquet"
                     (self.staging / temp).rename(self.staging / final)
-                    files[final] = hashlib.sha256((self.staging / final).read_bytes()).hexdigest()
+                    files[final] = self.digests[temp]
         manifest = {
             "sokhan_version": __version__,
             "libraries": {name: version(name) for name in PINNED},

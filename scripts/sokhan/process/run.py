@@ -11,15 +11,11 @@ from pathlib import Path
 
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.checks.outdir import CHECK, output_incidents
-from sokhan.process.document import Outcome
 from sokhan.process.engines import WorkersLost, run_dask, run_local
 from sokhan.process.inputs import InputRecord, count_records, input_format, read_records
 from sokhan.process.output import MANIFEST, REPORT, SHARD_DOCS, ShardWriter
+from sokhan.process.shard import Shard
 from sokhan.publication.swap import discard, exchange, staging_dir
-
-#: Records per batch shipped to a worker: large enough that shipping costs little
-#: next to the work, small enough to keep memory flat.
-BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -33,8 +29,7 @@ class Options:
     scheduler: str | None = None
     strict: bool = False
     quiet: bool = False
-    shard_docs: int = SHARD_DOCS
-    batch: int = BATCH
+    shard_docs: int = SHARD_DOCS  # input records per shard, the unit a worker is given
     drafts: bool = False  # add the pre-annotator's machine-made ``drafts`` config
     annotations: Path = Path("corpus/annotations")  # the registry and gold the drafts learn from
     seeds: Path = Path("seeds")  # the gold articles' texts
@@ -128,28 +123,28 @@ def process(opts: Options) -> dict:
     bar = _progress(opts)
     try:
         staging = staging_dir(opts.out)
-        writer = ShardWriter(staging, opts.shard_docs,
-                             None if drafter is None else drafter.source)
+        writer = ShardWriter(staging, None if drafter is None else drafter.source)
     except BaseException:
         if bar is not None:
             bar.close()
         raise
-    results: Iterator[list[Outcome]] = iter(())
+    results: Iterator[Shard] = iter(())
     try:
-        batches = _batches(_deduplicated(read_records(opts.input)), opts.batch)
+        # The main process only reads records (and checks ids for duplicates): the
+        # pipeline, Arrow and zstd all run in the workers (sokhan.process.shard).
+        batches = _batches(_deduplicated(read_records(opts.input)), opts.shard_docs)
         results = (
             run_dask(batches, opts.workers, opts.scheduler, drafter) if opts.engine == "dask"
             else run_local(batches, opts.workers, drafter))
         try:
-            for outcomes in results:
-                for outcome in outcomes:
-                    if opts.strict and outcome.problems:
-                        raise BuildError([Incident(p.where, p.location, p.check,
-                                                   f"{p.message} (--strict: stopped)")
-                                          for p in outcome.problems])
-                    writer.add(outcome)
+            for shard in results:
+                if opts.strict and shard.refused:  # the block's first bad record, in order
+                    raise BuildError([Incident(p.where, p.location, p.check,
+                                               f"{p.message} (--strict: stopped)")
+                                      for p in shard.refused[0]])
+                writer.add(shard)
                 if bar is not None:
-                    bar.update(len(outcomes))
+                    bar.update(shard.records)
         except WorkersLost as err:
             raise BuildError([Incident(str(opts.input), "", "workers-lost",
                                        f"{err}; expected workers that stay up (nothing "

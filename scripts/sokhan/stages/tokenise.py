@@ -58,30 +58,47 @@ def split_words(text: str) -> list[str]:
     inside one token: «اس-۴۰۰», «F-35», «۲۰۲۵-۲۰۲۶» are one designation, range or
     date (hazm's tokenizer cuts them in three).
     """
+    pieces = _pieces(text)
+    spans = _join_digit_hyphens(text, pieces)
+    return pieces if spans is None else [text[s:e] for s, e in spans]
+
+
+def _pieces(text: str) -> list[str]:
     pieces: list[str] = []
     for token in _tokenizer().tokenize(text):
-        pieces.extend(p for p in _DASH.split(token) if p)
-    return _join_digit_hyphens(text, pieces)
+        # Most tokens hold no dash: a substring test is ~10× cheaper than the split
+        # (measured: 0.25 s of 400 000 tokens), and gives the same pieces.
+        if "-" in token or "–" in token or "—" in token:
+            pieces.extend(p for p in _DASH.split(token) if p)
+        elif token:
+            pieces.append(token)
+    return pieces
 
 
-def _join_digit_hyphens(text: str, pieces: list[str]) -> list[str]:
-    """Merge ``X - Y`` pieces that stand unspaced in ``text`` around a digit hyphen."""
+def _join_digit_hyphens(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:
+    """The spans of ``pieces`` in ``text``, with unspaced ``X - Y`` around a digit hyphen merged.
+
+    None when a piece is not found in order.
+    """
     located: list[tuple[int, int]] = []
     cursor = 0
+    find = text.find
     for piece in pieces:
-        at = text.find(piece, cursor)
+        at = find(piece, cursor)
         if at < 0:
-            return pieces  # tokenise() reports the token that is not a substring
-        located.append((at, at + len(piece)))
+            return None  # tokenise() reports the token that is not a substring
         cursor = at + len(piece)
+        located.append((at, cursor))
     out: list[tuple[int, int]] = []
     for start, end in located:
-        if len(out) >= 2 and _joins_across_hyphen(text, out[-2], out[-1], (start, end)):
+        # only a one-character hyphen piece can join its neighbours: test that inline
+        if len(out) >= 2 and out[-1][1] - out[-1][0] == 1 and text[out[-1][0]] in "-–" \
+                and _joins_across_hyphen(text, out[-2], out[-1], (start, end)):
             out.pop()  # the hyphen
             out[-1] = (out[-1][0], end)
             continue
         out.append((start, end))
-    return [text[s:e] for s, e in out]
+    return out
 
 
 def _joins_across_hyphen(
@@ -102,34 +119,36 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
         BuildError: when a token is not found verbatim in its sentence.
     """
     incidents = []
+    raw_text, norm_to_raw = doc.raw_text, doc.alignment.norm_spans_to_raw
     for sent in sentences:
-        cursor, tokens = 0, []
-        for word in split_words(sent.text):
-            at = sent.text.find(word, cursor)
-            if at < 0:
-                incidents.append(
-                    Incident(
-                        provenance,
-                        f"line {sent.line}",
-                        "tokenisation",
-                        f"token {word!r} of {sent.id} is not a substring of the sentence "
-                        f"after offset {cursor}",
-                    )
-                )
-                break
-            cursor = at + len(word)
-            rs, re_ = doc.alignment.norm_to_raw(sent.start + at, sent.start + cursor)
-            tokens.append(
-                Token(
-                    text=word,
-                    start=at,
-                    end=cursor,
-                    raw_text=doc.raw_text[rs:re_],
-                    raw_start=rs - sent.raw_start,
-                    raw_end=re_ - sent.raw_start,
-                )
-            )
-        sent.tokens = tokens
+        pieces = _pieces(sent.text)
+        # The spans found while joining digit hyphens are where tokenise's own search
+        # from the previous token's end finds each word: each word is the first match
+        # after that point, so they are used as they are (measured: a third of the stage).
+        spans = _join_digit_hyphens(sent.text, pieces)
+        if spans is None:
+            incidents.append(_missing(sent, pieces, provenance))
+            continue
+        base, raw_base = sent.start, sent.raw_start
+        raw_spans = norm_to_raw([(base + s, base + e) for s, e in spans])
+        text = sent.text
+        sent.tokens = [
+            Token(text[s:e], s, e, raw_text[rs:re_], rs - raw_base, re_ - raw_base)
+            for (s, e), (rs, re_) in zip(spans, raw_spans, strict=True)
+        ]
     if incidents:
         raise BuildError(incidents)
     return sentences
+
+
+def _missing(sent: Sentence, words: list[str], provenance: str) -> Incident:
+    """The incident for the first word not found in order in its sentence."""
+    cursor = 0
+    for word in words:
+        at = sent.text.find(word, cursor)
+        if at < 0:
+            return Incident(provenance, f"line {sent.line}", "tokenisation",
+                            f"token {word!r} of {sent.id} is not a substring of the sentence "
+                            f"after offset {cursor}")
+        cursor = at + len(word)
+    raise AssertionError("every word was found")  # _join_digit_hyphens said otherwise
