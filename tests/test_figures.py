@@ -7,10 +7,18 @@ import io
 import multiprocessing.process
 import re
 import struct
+import sys
 
 import pytest
 
-from sokhan.publication.figures import FIGURES, charts, draw, drawing_process, figures
+from sokhan.publication.figures import (
+    FIGURES,
+    _drawn,
+    charts,
+    draw,
+    drawing_process,
+    figures,
+)
 
 
 def _chunks(png: bytes) -> list[bytes]:
@@ -26,7 +34,9 @@ def _chunks(png: bytes) -> list[bytes]:
 
 @pytest.mark.slow
 def test_two_renders_are_byte_identical(assembled):
-    assert figures(assembled.rows) == figures(assembled.rows)
+    first = figures(assembled.rows)
+    _drawn.cache_clear()  # drawn again, not remembered
+    assert figures(assembled.rows) == first
 
 
 @pytest.mark.slow
@@ -71,11 +81,25 @@ def test_built_corpus_has_the_figures_and_the_card_shows_them(fresh_corpus, buil
         assert path in build_manifest["files"]
 
 
+def _without_matplotlib(monkeypatch) -> None:
+    """As in a fresh ``sokhan build``: matplotlib not yet imported, so a process is started."""
+    monkeypatch.delitem(sys.modules, "matplotlib.figure", raising=False)
+
+
 @pytest.mark.slow
-def test_the_drawing_process_gives_the_bytes_drawn_here(assembled):
+def test_the_drawing_process_gives_the_bytes_drawn_here(assembled, monkeypatch):
     wanted = charts(assembled.rows)
+    _without_matplotlib(monkeypatch)
     with drawing_process() as draw_elsewhere:
+        assert draw_elsewhere is not draw
         assert draw_elsewhere(wanted) == draw(wanted)
+
+
+def test_with_matplotlib_imported_the_figures_are_drawn_here(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", sys.modules.get("matplotlib.figure")
+                        or object())
+    with drawing_process() as drawer:
+        assert drawer is draw
 
 
 @pytest.mark.slow
@@ -90,6 +114,7 @@ def test_a_drawing_process_that_dies_leaves_the_drawing_to_this_one(assembled, m
         started.append(self)
 
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    _without_matplotlib(monkeypatch)
     with drawing_process() as draw_elsewhere:
         started[0].kill()
         started[0].join()

@@ -10,7 +10,9 @@ matplotlib neither shapes Arabic letters nor orders right-to-left text.
 
 from __future__ import annotations
 
+import functools
 import io
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -148,16 +150,21 @@ def charts(rows: dict[str, dict[str, list[dict]]]) -> dict[str, Chart]:
 
 def draw(charts: dict[str, Chart]) -> dict[str, bytes]:
     """Every chart as PNG bytes, by the same paths."""
-    drawn = {}
-    for path, chart in charts.items():
-        with _style():
-            fig = _figure(chart.height, width=chart.width)
-            ax = fig.add_subplot()
-            _stacked(ax, list(chart.labels), {name: list(v) for name, v in chart.series})
-            ax.set_xlabel(chart.xlabel)
-            fig.suptitle(FIGURES[path], x=0.02, ha="left")
-            drawn[path] = _png(fig)
-    return drawn
+    return {path: _drawn(path, chart) for path, chart in charts.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _drawn(path: str, chart: Chart) -> bytes:
+    # Remembered: the bytes are a pure function of the chart, and a process that
+    # builds again with the same counts (the test suite builds the mini corpus
+    # hundreds of times) would spend three quarters of each build drawing.
+    with _style():
+        fig = _figure(chart.height, width=chart.width)
+        ax = fig.add_subplot()
+        _stacked(ax, list(chart.labels), {name: list(v) for name, v in chart.series})
+        ax.set_xlabel(chart.xlabel)
+        fig.suptitle(FIGURES[path], x=0.02, ha="left")
+        return _png(fig)
 
 
 def figures(rows: dict[str, dict[str, list[dict]]]) -> dict[str, bytes]:
@@ -184,9 +191,15 @@ def drawing_process() -> Iterator[Callable[[dict[str, Chart]], dict[str, bytes]]
     much as the rest of a five-seed build; started first, the second process does it
     while this one runs the text pipeline, so on two cores the build ends that much
     sooner. The bytes are those :func:`draw` gives here (a test compares them). If
-    no second process can be started, or it fails, the figures are drawn here. A
-    build that stops early ends the process at once.
+    matplotlib is already imported here, no second process can be started, or it
+    fails, the figures are drawn here. A build that stops early ends the process at
+    once.
     """
+    if "matplotlib.figure" in sys.modules:
+        # imported already (a second build in this process): drawing here costs less
+        # than a second interpreter importing it again
+        yield draw
+        return
     ctx = get_context("spawn")  # a fresh interpreter: no state shared with the caller
     try:
         conn, child = ctx.Pipe()
