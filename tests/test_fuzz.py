@@ -34,9 +34,8 @@ SCALE = int(os.environ.get("SOKHAN_FUZZ", "1"))
 #: Seconds one example may take (a mini build takes about 0.2 s).
 BOUND = 20
 #: Examples per test, at scale 1 (SOKHAN_FUZZ=10 for a deep run): 1 350 broken cases per
-#: run in all (and 40 valid
-#: seeds in test_any_valid_seed_builds); the drafts, imports and process records
-#: below add 220.
+#: run in all (and 40 valid seeds in test_any_valid_seed_builds); the drafts, imports and
+#: process records below add 220.
 EXAMPLES = {"annotation": 400, "registry": 120, "manifest": 120, "seed": 300, "build": 60,
             "pass": 100, "pass-registry": 100, "whole-file": 150}
 
