@@ -20,7 +20,7 @@ from sokhan.checks.incidents import BuildError, Incident, shown_path
 from sokhan.checks.jsonfile import load_object
 from sokhan.checks.registry import check_registry
 from sokhan.checks.schemas import schema_incidents
-from sokhan.publication.swap import fsync_dir, write_file
+from sokhan.publication.swap import fsync_dir, process_running, write_file
 from sokhan.stages.seeds import read_article_file
 
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -110,24 +110,12 @@ def remove_stale_temps(path: Path) -> list[Path]:
     removed = []
     for entry in sorted(path.parent.glob(f".{glob.escape(path.name)}.sokhan-*.tmp")):
         found = _TEMP.fullmatch(entry.name)
-        if found is None or found["name"] != path.name or _running(int(found["pid"])):
+        if found is None or found["name"] != path.name or process_running(int(found["pid"])):
             continue
         if entry.is_file() and not entry.is_symlink():
             entry.unlink(missing_ok=True)
             removed.append(entry)
     return removed
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return pid > 0  # another user's process: not ours to judge
-    return True
 
 
 def summary(result: dict) -> str:

@@ -143,14 +143,19 @@ def _alive(folder: Path) -> bool:
         pid = int(folder.name.rsplit("-", 1)[1])
     except (IndexError, ValueError):
         return True  # not ours to judge: leave it
+    return process_running(pid)
+
+
+def process_running(pid: int) -> bool:
+    """Whether another process with id ``pid`` runs (this one's own id: False)."""
     if pid == os.getpid():
         return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except (PermissionError, OverflowError):
+        return pid > 0  # another user's process: not ours to judge
     return True
 
 
