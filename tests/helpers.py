@@ -22,7 +22,7 @@ import pytest
 
 from sokhan.cli import main
 from sokhan.stages import prepared
-from sokhan.stages.normalise import hazm_normalizer
+from sokhan.stages.normalise import hazm_steps
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -219,16 +219,16 @@ def run_fixture(check: str, tmp_path: Path, capsys) -> tuple[int, str, list[dict
 
 
 def seed_prepared_cache(folder: Path) -> Path:
-    """A cache folder holding this process's prepared copy of hazm's Normalizer.
+    """A cache folder holding this process's prepared copy of hazm's steps.
 
     For commands run as another user (``nobody``), whose own cache is empty, so that each
-    does not build the Normalizer again (about 1 s of CPU).
+    does not build hazm's Normalizer again (about 1 s of CPU).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    hazm_normalizer()  # makes the copy if this process has not yet
+    hazm_steps()  # makes the copy if this process has not yet
     source = prepared.cache_dir()
     if source is not None:
-        for copy in source.glob("hazm-normalizer-*.pickle"):
+        for copy in source.glob("hazm-steps-*.pickle"):
             shutil.copyfile(copy, folder / copy.name)
     return folder
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import pickle
+import subprocess
+import sys
 
-import hazm.word_tokenizer
 import pytest
 
 from sokhan.stages import prepared, zwnj
-from sokhan.stages.normalise import HAZM_OPTIONS, _construct_hazm, hazm_key
+from sokhan.stages.hazm_steps import Steps
+from sokhan.stages.normalise import HAZM_OPTIONS, _construct_steps, hazm_key
 
 
 def _same(a, b) -> bool:
@@ -107,13 +108,6 @@ def test_the_key_follows_the_data_files_and_the_options(tmp_path):
     assert prepared.key_of({"options": {"x": True}}, [data]) != first
 
 
-def test_lambdas_are_pickled_by_their_code():
-    tok = hazm.word_tokenizer.WordTokenizer(join_verb_parts=False)
-    back = pickle.loads(prepared.dumps(tok.number_int_repl))
-    assert back.__code__ == tok.number_int_repl.__code__
-    assert back.__globals__ is vars(hazm.word_tokenizer)
-
-
 @pytest.mark.slow
 def test_the_prepared_zwnj_lexicon_equals_a_built_one(cache):
     zwnj._lexicon.cache_clear()
@@ -128,14 +122,27 @@ def test_the_prepared_zwnj_lexicon_equals_a_built_one(cache):
 
 
 @pytest.mark.slow
-def test_the_prepared_normalizer_equals_a_constructed_one(cache):
-    first = prepared.prepared("hazm-normalizer", hazm_key(), _construct_hazm, object)
-    loaded = prepared.prepared("hazm-normalizer", hazm_key(), _construct_hazm, object)
+def test_the_prepared_steps_equal_constructed_ones(cache):
+    first = prepared.prepared("hazm-steps", hazm_key(), _construct_steps, Steps)
+    loaded = prepared.prepared("hazm-steps", hazm_key(), _construct_steps, Steps)
     assert loaded is not first  # the second came from the copy
-    assert _same(loaded, _construct_hazm())
+    assert loaded == _construct_steps()
     line = "ما میتوانیم  کتابهای خوب را بخوانیم ."
     assert loaded.normalize(line) == first.normalize(line)
-    assert HAZM_OPTIONS["correct_spacing"]  # the copy is of the Normalizer the build uses
+    assert HAZM_OPTIONS["correct_spacing"]  # the copy is of the steps the build uses
+
+
+def test_loading_the_prepared_steps_does_not_import_hazm(cache):
+    # what a build and a worker rely on: import hazm costs more than the build
+    prepared.prepared("hazm-steps", hazm_key(), _construct_steps, Steps)
+    code = ("import sys; from sokhan.stages.normalise import hazm_steps, hazm_normalize; "
+            "from sokhan.stages.tokenise import split_words; "
+            "hazm_steps(); hazm_normalize('کتاب ها'); split_words('کتاب ها'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('hazm', 'sklearn', 'nltk', 'pandas')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, prepared.ENV: str(cache)})
+    assert out.stdout.strip() == "[]"
 
 
 def test_a_memo_remembers_answers_across_runs(cache):

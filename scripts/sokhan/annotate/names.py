@@ -28,7 +28,7 @@ from sokhan.annotate.gazetteer import (
 )
 from sokhan.annotate.quotes import role_of_keys
 from sokhan.annotate.text import Article, Sent
-from sokhan.stages.normalise import _hazm
+from sokhan.stages.normalise import hazm_steps
 from sokhan.stages.resources import built_once
 
 #: CRF settings, chosen on the leave-one-out evaluation (see evaluate_preannotator).
@@ -55,7 +55,7 @@ class Model:
 
 @cache
 def _lexicon_pos(word: str) -> str:
-    entry = _hazm().words.get(word)
+    entry = hazm_steps().words.get(word)
     if entry is None:
         return "oov"
     return entry[1][0] if entry[1] else "0"

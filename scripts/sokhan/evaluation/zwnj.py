@@ -172,10 +172,10 @@ def made_up_lines(name: str) -> dict[str, list[str]]:
 @functools.cache
 def _normalizer():
     # HAZM_OPTIONS are hazm's defaults written out, so the build's normaliser is
-    # hazm's default one: reuse it rather than build a second (1.7 s).
-    from sokhan.stages.normalise import hazm_normalizer
+    # hazm's default one: reuse its steps rather than build a second (1.7 s).
+    from sokhan.stages.normalise import hazm_steps
 
-    return hazm_normalizer()
+    return hazm_steps()
 
 
 def hazm_alone(line: str) -> str:

@@ -1,68 +1,160 @@
-"""hazm 0.10.0's ``Normalizer.normalize``, step for step, with its tables built once.
+"""hazm 0.10.0's ``Normalizer.normalize`` and word tokenizer as plain data, step for step.
 
-``Normalizer.normalize`` rebuilds two translation tables on every call and hands
-some forty pattern strings to :func:`re.sub`, which looks each one up in the
-``re`` cache; several steps scan for characters a news line almost never holds.
-Measured on 5 482 synthetic news lines: 0.36 s of 2.5 s go to the tables alone.
-:class:`Steps` runs the same steps, in the same order, with the same patterns
-(taken from the Normalizer itself, not copied), compiled once, and skips a step
-only where a test shows it cannot change the text (none of its characters is
-present). It is only used with the options Sokhan sets (all of hazm's steps on);
-``tests/test_normalise.py`` checks it against ``Normalizer.normalize``.
+Why not call hazm itself: ``import hazm`` loads its taggers, parsers and corpus
+readers with scikit-learn, pandas and NLTK (1.2 of its 1.7 s, ``python -X
+importtime``), none of which normalisation uses; and ``Normalizer.normalize``
+rebuilds two translation tables on every call, hands some forty pattern strings
+to :func:`re.sub`, and its Lemmatizer's table of 346 000 verb forms makes a
+19 MB pickle. :class:`Steps` holds only what the steps read: the tables, the
+patterns (taken from a Normalizer, not copied, and compiled once), the word list
+and the verb forms a lookup can actually hit. It is built once from a real
+Normalizer (:meth:`Steps.of`) and kept as a prepared copy, so a build or a worker
+never imports hazm.
+
+The steps run in hazm's order with hazm's patterns; a step is skipped only where
+none of the characters it could change is present. The four methods that are code
+rather than patterns (``WordTokenizer.tokenize``, ``token_spacing``,
+``decrease_repeated_chars``, ``seperate_mi``) are written out here with the same
+results. ``tests/test_hazm_steps.py`` checks both against hazm on every seed line,
+a table of edge cases and random text. Only the options Sokhan sets are covered:
+every normaliser step on, the tokenizer with verb parts unjoined.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hazm import Normalizer
 
+ZWNJ = "\u200c"
+
 _STEPS = ("_correct_spacing", "_remove_diacritics", "_remove_specials_chars",
           "_decrease_repeated_chars", "_persian_style", "_persian_number",
           "_unicodes_replacement", "_seperate_mi")
 
-
-def _compiled(patterns: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(p), r) for p, r in patterns]
+Patterns = tuple[tuple[re.Pattern[str], str], ...]
 
 
-def _sub_all(patterns: list[tuple[re.Pattern[str], str]], text: str) -> str:
+def hazm_data() -> Path:
+    """hazm's data folder, found without importing hazm."""
+    spec = importlib.util.find_spec("hazm")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("hazm")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _compiled(patterns: list[tuple[str, str]]) -> Patterns:
+    return tuple((re.compile(p), r) for p, r in patterns)
+
+
+def _sub_all(patterns: Patterns, text: str) -> str:
     for pattern, repl in patterns:
         text = pattern.sub(repl, text)
     return text
 
 
-class Steps:
-    """``normalizer.normalize`` for a Normalizer with every step on."""
+#: hazm's ``seperate_mi`` candidates and the prefix it separates.
+_JOINT_MI = re.compile(r"\bن?می[آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی]+")
+_MI_PREFIX = re.compile("^(ن?می)")
 
-    def __init__(self, normalizer: Normalizer):
-        if not all(getattr(normalizer, step) for step in _STEPS):
+
+@dataclass(frozen=True, eq=True)
+class Steps:
+    """``Normalizer.normalize`` and ``WordTokenizer.tokenize`` for Sokhan's options."""
+
+    translation_src: str
+    translation_dst: str
+    number_translation_src: str
+    number_translation_dst: str
+    translations: dict[int, str]
+    numbers: dict[int, str]
+    persian_style: Patterns
+    diacritics: Patterns
+    extra_space: Patterns
+    affix_spacing: Patterns
+    punctuation_spacing: Patterns
+    replacements: Patterns
+    #: every character the replacement patterns can match (plus their ``(|)``):
+    #: a line with none of them is left as it is by all of them
+    replaced: re.Pattern[str]
+    specials: Patterns
+    #: ``decrease_repeated_chars`` only changes a match of ``repeated_chars``,
+    #: which contains this pattern: without a run of three letters it does nothing
+    repeat: re.Pattern[str]
+    repeated_chars: re.Pattern[str]
+    #: the tokenizer's punctuation pattern, padded with spaces
+    token_pattern: re.Pattern[str]
+    #: hazm's word list: word → (frequency, parts of speech)
+    words: dict[str, tuple[int, tuple[str, ...]]]
+    suffixes: frozenset[str]
+    #: what ``token_spacing`` joins two tokens into: a listed verb form or a word
+    #: of positive frequency, spelt with a ZWNJ (a joined pair always holds one)
+    joinable: frozenset[str]
+    #: every part of a ``joinable`` entry before one of its ZWNJs: a token that is
+    #: none of them joins only a suffix (one set lookup instead of a concatenation)
+    heads: frozenset[str]
+    #: verb forms of the shape ``a_b`` (the look-ahead that keeps a pair apart)
+    verb_pairs: frozenset[str]
+    #: verb forms starting with «می‌» or «نمی‌» (what ``seperate_mi`` accepts)
+    mi_verbs: frozenset[str]
+
+    @classmethod
+    def of(cls, n: Normalizer) -> Steps:
+        """The steps of a hazm Normalizer with every step on.
+
+        Raises:
+            ValueError: when a step is off, or the tokenizer joins verb parts.
+        """
+        if not all(getattr(n, step) for step in _STEPS):
             raise ValueError("hazm_steps.Steps needs a Normalizer with every step on")
-        n = self.n = normalizer
-        self.translations = {ord(a): b for a, b in
-                             zip(n.translation_src, n.translation_dst, strict=False)}
-        self.numbers = {ord(a): b for a, b in
-                        zip(n.number_translation_src, n.number_translation_dst, strict=False)}
-        self.persian_style = _compiled(n.persian_style_patterns)
-        self.diacritics = _compiled(n.diacritics_patterns)
-        self.extra_space = _compiled(n.extra_space_patterns)
-        self.affix_spacing = _compiled(n.affix_spacing_patterns)
-        self.punctuation_spacing = _compiled(n.punctuation_spacing_patterns)
-        self.replacements = _compiled(n.replacements)
-        # Every character the replacement patterns can match (plus their ``(|)``):
-        # a line with none of them is left as it is by all of them.
-        self.replaced = re.compile(
-            "[" + re.escape("".join(sorted({c for p, _ in n.replacements for c in p}))) + "]")
-        self.specials = _compiled(n.specials_chars_patterns)
-        # decrease_repeated_chars only changes a match of repeated_chars_pattern,
-        # which contains this pattern: without a run of three letters it does nothing.
-        self.repeat = re.compile(n.more_than_two_repeat_pattern)
+        tokenizer = n.tokenizer
+        if tokenizer._join_verb_parts or tokenizer._join_abbreviation or any(
+            getattr(tokenizer, option) for option in (
+                "separate_emoji", "replace_links", "replace_ids", "replace_emails",
+                "replace_numbers", "replace_hashtags")):
+            raise ValueError("hazm_steps.Steps needs the tokenizer hazm's Normalizer builds")
+        verbs = [v for v in n.verbs if " " not in v]  # a token never holds a space
+        joinable = frozenset(
+            [v for v in verbs if ZWNJ in v]
+            + [w for w, (freq, _) in n.words.items() if ZWNJ in w and freq > 0])
+        heads = frozenset(entry[:k] for entry in joinable
+                          for k, char in enumerate(entry) if char == ZWNJ)
+        return cls(
+            translation_src=n.translation_src,
+            translation_dst=n.translation_dst,
+            number_translation_src=n.number_translation_src,
+            number_translation_dst=n.number_translation_dst,
+            translations={ord(a): b for a, b in
+                          zip(n.translation_src, n.translation_dst, strict=False)},
+            numbers={ord(a): b for a, b in
+                     zip(n.number_translation_src, n.number_translation_dst, strict=False)},
+            persian_style=_compiled(n.persian_style_patterns),
+            diacritics=_compiled(n.diacritics_patterns),
+            extra_space=_compiled(n.extra_space_patterns),
+            affix_spacing=_compiled(n.affix_spacing_patterns),
+            punctuation_spacing=_compiled(n.punctuation_spacing_patterns),
+            replacements=_compiled(n.replacements),
+            replaced=re.compile("[" + re.escape(
+                "".join(sorted({c for p, _ in n.replacements for c in p}))) + "]"),
+            specials=_compiled(n.specials_chars_patterns),
+            repeat=re.compile(n.more_than_two_repeat_pattern),
+            repeated_chars=re.compile(n.repeated_chars_pattern),
+            token_pattern=tokenizer.pattern,
+            words=dict(n.words),
+            suffixes=frozenset(n.suffixes),
+            joinable=joinable,
+            heads=heads,
+            verb_pairs=frozenset(v for v in verbs if "_" in v),
+            mi_verbs=frozenset(v for v in verbs if v.startswith(("می" + ZWNJ, "نمی" + ZWNJ))),
+        )
 
     def normalize(self, text: str) -> str:
         """What ``Normalizer.normalize(text)`` returns."""
-        n = self.n
         text = text.translate(self.translations)
         text = _sub_all(self.persian_style, text)
         text = text.translate(self.numbers)
@@ -72,16 +164,64 @@ class Steps:
             text = _sub_all(self.replacements, text)
         text = _sub_all(self.specials, text)
         if self.repeat.search(text):
-            text = n.decrease_repeated_chars(text)
+            text = self.decrease_repeated_chars(text)
         if "می" in text:  # seperate_mi's pattern starts with it
-            text = n.seperate_mi(text)
+            text = self.seperate_mi(text)
         return text
 
     def correct_spacing(self, text: str) -> str:
         """What ``Normalizer.correct_spacing(text)`` returns."""
-        n = self.n
         text = _sub_all(self.extra_space, text)
-        text = "\n".join(" ".join(n.token_spacing(n.tokenizer.tokenize(line)))
+        text = "\n".join(" ".join(self.token_spacing(self.tokenize(line)))
                          for line in text.split("\n"))
         text = _sub_all(self.affix_spacing, text)
         return _sub_all(self.punctuation_spacing, text)
+
+    def tokenize(self, text: str) -> list[str]:
+        """What hazm's ``WordTokenizer(join_verb_parts=False).tokenize(text)`` returns."""
+        text = self.token_pattern.sub(r" \1 ", text.replace("\n", " ").replace("\t", " "))
+        return [word for word in text.split(" ") if word]
+
+    def token_spacing(self, tokens: list[str]) -> list[str]:
+        """What ``Normalizer.token_spacing(tokens)`` returns: affixes and compounds joined."""
+        words, joinable, heads = self.words, self.joinable, self.heads
+        suffixes, verb_pairs = self.suffixes, self.verb_pairs
+        result: list[str] = []
+        last = len(tokens) - 1
+        for t, token in enumerate(tokens):
+            if result:
+                prev = result[-1]
+                if prev in heads and prev + ZWNJ + token in joinable:
+                    # hazm keeps the pair apart when the token starts a verb with the next
+                    if t < last and token + "_" + tokens[t + 1] in verb_pairs:
+                        result.append(token)
+                    else:
+                        result[-1] = prev + ZWNJ + token
+                    continue
+                if token in suffixes and prev in words:
+                    result[-1] = prev + ZWNJ + token
+                    continue
+            result.append(token)
+        return result
+
+    def decrease_repeated_chars(self, text: str) -> str:
+        """What ``Normalizer.decrease_repeated_chars(text)`` returns."""
+        words = self.words
+        for m in self.repeated_chars.finditer(text):  # over the text as it came in
+            word = m.group()
+            if word not in words:
+                no_repeat = self.repeat.sub(r"\1", word)
+                two_repeat = self.repeat.sub(r"\1\1", word)
+                if (no_repeat in words) != (two_repeat in words):
+                    text = text.replace(word, no_repeat if no_repeat in words else two_repeat)
+                else:
+                    text = text.replace(word, two_repeat)
+        return text
+
+    def seperate_mi(self, text: str) -> str:
+        """What ``Normalizer.seperate_mi(text)`` returns."""
+        for m in _JOINT_MI.findall(text):
+            r = _MI_PREFIX.sub("\\1" + ZWNJ, m)
+            if r in self.mi_verbs:
+                text = text.replace(m, r)
+        return text

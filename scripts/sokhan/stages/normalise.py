@@ -12,18 +12,18 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
-from pathlib import Path
-
-from hazm import Normalizer
+from typing import TYPE_CHECKING
 
 from sokhan.stages import prepared, zwnj
 from sokhan.stages.alignment import Alignment, align
-from sokhan.stages.hazm_steps import Steps
+from sokhan.stages.hazm_steps import Steps, hazm_data
 from sokhan.stages.resources import built_once
+
+if TYPE_CHECKING:  # hazm itself is imported only to build the steps (hazm_steps)
+    from hazm import Normalizer
 
 #: hazm options; recorded in the build manifest. The defaults of hazm 0.10.0,
 #: written out so that a change of default cannot change the corpus silently.
@@ -102,28 +102,34 @@ def _share_hazm_data() -> None:
 
 
 def _construct_hazm() -> Normalizer:
+    from hazm import Normalizer
+
     _share_hazm_data()
     return Normalizer(**HAZM_OPTIONS)
 
 
-def hazm_key() -> str:
-    """The key of the prepared Normalizer: hazm's version and data files, our options and code."""
-    import hazm.utils
+def _construct_steps() -> Steps:
+    return Steps.of(_construct_hazm())
 
+
+def hazm_key() -> str:
+    """The key of the prepared steps: hazm's version and data files, our options and code."""
     # this module too: it shapes how the Normalizer is built (_share_hazm_data)
     return prepared.key_of({"hazm": version("hazm"), "options": HAZM_OPTIONS},
-                           [*Path(hazm.utils.data_path).glob("*.dat"),
-                            prepared.source_of(__name__)])
+                           [*hazm_data().glob("*.dat"), prepared.source_of(__name__),
+                            prepared.source_of("sokhan.stages.hazm_steps")])
 
 
 @built_once
-def _hazm() -> Normalizer:
-    return prepared.prepared("hazm-normalizer", hazm_key(), _construct_hazm, Normalizer)
+def hazm_steps() -> Steps:
+    """The process's hazm steps (:data:`HAZM_OPTIONS`), from their prepared copy."""
+    return prepared.prepared("hazm-steps", hazm_key(), _construct_steps, Steps)
 
 
+@built_once
 def hazm_normalizer() -> Normalizer:
-    """The process's one hazm Normalizer, built with :data:`HAZM_OPTIONS`."""
-    return _hazm()
+    """hazm's own Normalizer with :data:`HAZM_OPTIONS`, to compare the steps with."""
+    return _construct_hazm()
 
 
 #: Lines whose normalisation is remembered: the seeds' 70 lines, for the card's
@@ -134,26 +140,13 @@ LINE_CACHE = 256
 @functools.lru_cache(maxsize=LINE_CACHE)
 def hazm_normalize(line: str) -> str:
     """hazm's normalisation of one line (cached: the card's evaluation asks again)."""
-    return _normalize()(line)
-
-
-@cache
-def _normalize() -> Callable[[str], str]:
-    # The same steps with their tables built once: a third less time than
-    # Normalizer.normalize, the same text (sokhan.stages.hazm_steps).
-    n = _hazm()
-    return Steps(n).normalize if all(HAZM_OPTIONS.values()) else n.normalize
+    return hazm_steps().normalize(line)
 
 
 @cache
 def _fold_table() -> dict[int, str]:
-    n = _hazm()
-    table = {ord(a): b for a, b in zip(n.translation_src, n.translation_dst, strict=True)}
-    table.update(
-        {ord(a): b for a, b in
-         zip(n.number_translation_src, n.number_translation_dst, strict=True)}
-    )
-    return table
+    steps = hazm_steps()
+    return {**steps.translations, **steps.numbers}
 
 
 @cache  # called for every distinct character of every line the aligner walks
@@ -177,7 +170,7 @@ def _is_word(piece: str) -> bool:
     The lexicon also lists bound pieces such as «المللی» or «گرایی», with no part
     of speech (``'0'``); those are not words a writer would separate.
     """
-    entry = _hazm().words.get(piece)
+    entry = hazm_steps().words.get(piece)
     return entry is not None and entry[1] != ("0",)
 
 

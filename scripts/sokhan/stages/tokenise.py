@@ -2,6 +2,8 @@
 
 hazm joins verb parts with ``_`` by default (``خواهد_کرد``), which is not a
 substring of the text; ``join_verb_parts=False`` keeps every token verbatim.
+That is the tokenizer hazm's Normalizer holds, which :mod:`sokhan.stages.hazm_steps`
+runs without importing hazm (a test checks it against ``WordTokenizer``).
 Hyphens and dashes are split off as tokens of their own so that a name glued to
 a dash (``تهران-``) is a whole token an entity span can cover.
 """
@@ -10,11 +12,9 @@ from __future__ import annotations
 
 import re
 
-from hazm import WordTokenizer
-
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.records import Document, Sentence, Token
-from sokhan.stages.resources import built_once
+from sokhan.stages.normalise import hazm_steps
 
 #: Options that change the tokens; recorded in the build manifest.
 TOKENIZER_OPTIONS: dict[str, bool] = {
@@ -31,26 +31,6 @@ TOKENIZER_OPTIONS: dict[str, bool] = {
 _DASH = re.compile(r"([\-–—])")
 
 
-#: The attribute of hazm's WordTokenizer that holds each option.
-_OPTION_ATTRIBUTES = {"join_verb_parts": "_join_verb_parts",
-                      "join_abbreviations": "_join_abbreviation"}
-
-
-@built_once
-def _tokenizer() -> WordTokenizer:
-    # hazm's Normalizer holds a WordTokenizer; when its options are ours (they are
-    # hazm's defaults with verb parts unjoined), share it rather than build another.
-    from sokhan.stages.normalise import hazm_normalizer
-
-    shared = getattr(hazm_normalizer(), "tokenizer", None)
-    if shared is not None and all(
-        getattr(shared, _OPTION_ATTRIBUTES.get(k, k), None) == v
-        for k, v in TOKENIZER_OPTIONS.items()
-    ):
-        return shared
-    return WordTokenizer(**TOKENIZER_OPTIONS)
-
-
 def split_words(text: str) -> list[str]:
     """hazm's tokens for ``text``, with edge and inner dashes split off.
 
@@ -65,7 +45,7 @@ def split_words(text: str) -> list[str]:
 
 def _pieces(text: str) -> list[str]:
     pieces: list[str] = []
-    for token in _tokenizer().tokenize(text):
+    for token in hazm_steps().tokenize(text):
         # Most tokens hold no dash: a substring test is ~10× cheaper than the split
         # (measured: 0.25 s of 400 000 tokens), and gives the same pieces.
         if "-" in token or "–" in token or "—" in token:

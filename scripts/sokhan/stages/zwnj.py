@@ -38,6 +38,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from sokhan.stages import prepared
+from sokhan.stages.hazm_steps import hazm_data
 from sokhan.stages.resources import built_once
 
 ZWNJ = "\u200c"
@@ -209,11 +210,8 @@ class _Lexicon:
 @built_once
 def _lexicon() -> _Lexicon:
     """The lexicon: from its prepared copy, keyed by hazm's data and this module's code."""
-    import hazm.utils
-
     key = prepared.key_of({"hazm": version("hazm")},
-                          [*Path(hazm.utils.data_path).glob("*.dat"),
-                            prepared.source_of(__name__)])
+                          [*hazm_data().glob("*.dat"), prepared.source_of(__name__)])
     return prepared.prepared("zwnj-lexicon", key, _build_lexicon, _Lexicon)
 
 
