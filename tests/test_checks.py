@@ -211,13 +211,20 @@ def test_record_offsets_catch_a_shifted_span(mini_corpus):
 def test_tokenisation_catches_a_token_not_in_its_sentence(mini_corpus, monkeypatch):
     import sokhan.stages.tokenise as tokenise
 
-    # hazm's tokens are substrings with the options Sokhan sets; simulate one that is not
-    monkeypatch.setattr(tokenise, "_pieces", lambda text: ["پوتین", "نیست"])
+    # token spans are matched in the sentence, so they are always substrings that
+    # cover it; simulate spans that overlap, and then spans that leave a word out
+    monkeypatch.setattr(tokenise, "token_spans", lambda text: [(0, 3), (2, 4)])
     doc = mini_corpus.docs[0]
     sentences = copy.deepcopy(mini_corpus.sentences[doc.doc_id])
     with pytest.raises(BuildError) as err:
         tokenise.tokenise(doc, sentences, "seeds/mini_001.txt")
     assert {i.check for i in err.value.incidents} == {"tokenisation"}
+    assert "overlaps" in err.value.incidents[0].message
+    monkeypatch.setattr(tokenise, "token_spans", lambda text: [(0, 1)])
+    with pytest.raises(BuildError) as err:
+        tokenise.tokenise(doc, copy.deepcopy(sentences), "seeds/mini_001.txt")
+    assert {i.check for i in err.value.incidents} == {"tokenisation"}
+    assert "cover 1 of the" in err.value.incidents[0].message
 
 
 def test_an_unknown_check_id_is_a_bug():

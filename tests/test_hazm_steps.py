@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import SEEDS
-from sokhan.stages.hazm_steps import Steps
+from sokhan.stages.hazm_steps import GUARDS, Steps
 from sokhan.stages.normalise import hazm_normalizer, hazm_steps
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
@@ -111,3 +111,29 @@ def _tokenizer():
     from hazm import WordTokenizer
 
     return WordTokenizer(**TOKENIZER_OPTIONS)
+
+
+def _guarded() -> list[tuple[str, str]]:
+    n = hazm_normalizer()
+    return [(p, r) for group in (n.persian_style_patterns, n.extra_space_patterns,
+                                 n.affix_spacing_patterns, n.punctuation_spacing_patterns)
+            for p, r in group if p in GUARDS]
+
+
+def test_every_guard_belongs_to_one_of_hazms_patterns():
+    assert {p for p, _ in _guarded()} == set(GUARDS)
+
+
+_GUARD_ALPHABET = [*_ALPHABET, *"ًٌْ\r\u00a0{}/", "ه ی ", "می ", " تر", " ها", "ه ا", "هها",
+                   " .", "« ", "۱ا", "ا۱", "a", "\u200c\u200c"]
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize(("pattern", "repl"), _guarded(), ids=lambda v: v[:20])
+@settings(max_examples=150, deadline=None)
+@given(text=st.lists(st.sampled_from(_GUARD_ALPHABET), max_size=30).map("".join))
+def test_a_pattern_never_changes_a_text_its_guard_does_not_find(pattern, repl, text):
+    import re
+
+    if re.search(GUARDS[pattern], text) is None:
+        assert re.sub(pattern, repl, text) == text

