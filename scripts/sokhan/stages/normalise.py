@@ -18,7 +18,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 from sokhan.stages import prepared, zwnj
-from sokhan.stages.alignment import Alignment, align
+from sokhan.stages.alignment import Alignment, Fold, align
 from sokhan.stages.hazm_steps import Steps, hazm_data
 from sokhan.stages.resources import built_once
 
@@ -149,10 +149,15 @@ def _fold_table() -> dict[int, str]:
     return {**steps.translations, **steps.numbers}
 
 
-@cache  # called for every distinct character of every line the aligner walks
+@cache
+def folding() -> Fold:
+    """hazm's translation tables as one :class:`~sokhan.stages.alignment.Fold`."""
+    return Fold(_fold_table())
+
+
 def fold(char: str) -> str:
     """The character hazm's translation tables turn ``char`` into."""
-    return char.translate(_fold_table())
+    return folding()(char)
 
 
 #: What hazm may attach to the previous word across a space the writer typed:
@@ -192,7 +197,7 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
     if "\u200c" not in text and not any(h in text for h in _HYPHENS):
         return text, 0  # no join and no padded hyphen to undo: skip the alignment
     chars, undone = list(text), 0
-    for seg in align(raw, text, fold, REWRITES).segments:
+    for seg in align(raw, text, folding(), REWRITES).segments:
         if _is_padded_hyphen(raw[seg.rs:seg.re], text, seg.ns, seg.ne):
             chars[seg.ns] = ""
             undone += 1
@@ -271,7 +276,8 @@ def normalise(raw: str, *, repair: bool = True) -> NormalisedText:
         lines.append(text)
         counts.update(c)
     text = "\n".join(lines)
-    return NormalisedText(raw, text, align(raw, text, fold, REWRITES), dict(sorted(counts.items())))
+    return NormalisedText(raw, text, align(raw, text, folding(), REWRITES),
+                          dict(sorted(counts.items())))
 
 
 def describe_changes(raw: str, text: str, alignment: Alignment) -> Counter[str]:
