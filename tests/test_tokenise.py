@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -51,15 +53,22 @@ def test_digit_hyphens_align_exactly(raw):
         assert raw[rs:re_] == token
 
 
+@functools.cache
+def _hazms_tokenizer():
+    from hazm import WordTokenizer
+
+    from sokhan.stages.tokenise import TOKENIZER_OPTIONS
+
+    return WordTokenizer(**TOKENIZER_OPTIONS)
+
+
 def _hazms_pieces(text: str) -> list[str]:
     """What the stage must give: hazm's tokens, dashes split off, digit hyphens joined."""
     import re
 
-    from hazm import WordTokenizer
+    from sokhan.stages.tokenise import _joins_across_hyphen
 
-    from sokhan.stages.tokenise import TOKENIZER_OPTIONS, _joins_across_hyphen
-
-    pieces = [p for token in WordTokenizer(**TOKENIZER_OPTIONS).tokenize(text)
+    pieces = [p for token in _hazms_tokenizer().tokenize(text)
               for p in re.split(r"([\-–—])", token) if p]
     spans, cursor = [], 0
     for piece in pieces:
@@ -77,6 +86,7 @@ _ALPHABET = [*"آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوه�
              *"0123456789۰۱۲۳٫٬-–—_a", "می", "ها", "اس-۴۰۰", "۱۰ - ۱۵", "..."]
 
 
+@pytest.mark.slow
 def test_every_seed_line_gives_hazms_tokens():
     from helpers import SEEDS
 
