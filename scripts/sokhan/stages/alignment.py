@@ -110,25 +110,34 @@ class Alignment:
         )
 
     def norm_spans_to_raw(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """:meth:`norm_to_raw` of many spans (a document's tokens), with the same results.
+        """:meth:`norm_to_raw` of many spans (a document's tokens), with the same results."""
+        if not spans:
+            return []
+        mapped = self.norm_bounds_to_raw(np.asarray(spans, dtype=np.int64).ravel())
+        return list(zip(mapped[0::2], mapped[1::2], strict=True))
+
+    def norm_bounds_to_raw(self, bounds: np.ndarray) -> list[int]:
+        """:meth:`norm_to_raw` of spans given flat as ``start, end, start, end, …``.
 
         The common case, a boundary strictly inside a run of agreeing text, is
         answered for all boundaries at once with NumPy; the rest go to the general
         rule one by one. Per token this is a fifth of two method calls (measured on
         790 000 tokens: 1.3 s of method calls, 0.25 s here).
         """
-        if not spans or not self.segments:
-            return [self.norm_to_raw(start, end) for start, end in spans]
+        if not len(bounds):
+            return []
+        if not self.segments:
+            return [_boundary(self.segments, self._ns, int(p), "n", is_start=k % 2 == 0)
+                    for k, p in enumerate(bounds.tolist())]
         ns, ne, rs, same = self._arrays()
-        pos = np.asarray(spans, dtype=np.int64).ravel()  # start, end, start, end, …
-        k = np.searchsorted(ns, pos, side="right") - 1
+        k = np.searchsorted(ns, bounds, side="right") - 1
         k[k < 0] = 0  # before the first segment: left to the general rule below
-        inside = same[k] & (ns[k] < pos) & (pos < ne[k])
-        mapped = (rs[k] + (pos - ns[k])).tolist()
+        inside = same[k] & (ns[k] < bounds) & (bounds < ne[k])
+        mapped: list[int] = (rs[k] + (bounds - ns[k])).tolist()
         for index in np.flatnonzero(~inside).tolist():
-            mapped[index] = _boundary(self.segments, self._ns, int(pos[index]), "n",
+            mapped[index] = _boundary(self.segments, self._ns, int(bounds[index]), "n",
                                       is_start=index % 2 == 0)
-        return list(zip(mapped[0::2], mapped[1::2], strict=True))
+        return mapped
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The segments' ``ns``, ``ne``, ``rs`` and ``same`` as arrays, made once."""

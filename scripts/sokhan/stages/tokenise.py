@@ -11,6 +11,9 @@ a dash (``تهران-``) is a whole token an entity span can cover.
 from __future__ import annotations
 
 import re
+from itertools import chain
+
+import numpy as np
 
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.records import Document, Sentence, Token
@@ -52,9 +55,11 @@ def split_words(text: str) -> list[str]:
 
 def token_spans(text: str) -> list[tuple[int, int]]:
     """The ``(start, end)`` of every token of :func:`split_words` in ``text``."""
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    if "-" not in text and "–" not in text:
+        return spans  # no hyphen to join across (most sentences)
     out: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
+    for start, end in spans:
         # only a one-character hyphen token can join its neighbours: test that inline
         if len(out) >= 2 and out[-1][1] - out[-1][0] == 1 and text[out[-1][0]] in "-–" \
                 and _joins_across_hyphen(text, out[-2], out[-1], (start, end)):
@@ -83,32 +88,61 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
         BuildError: when the tokens of a sentence are not exact, ordered, non-empty
             substrings that cover every character but the spaces between them.
     """
-    incidents = []
-    found: list[list[tuple[int, int]]] = []
-    in_document: list[tuple[int, int]] = []
-    for sent in sentences:
-        spans = token_spans(sent.text)
-        problem = _spans_problem(sent.text, spans)
-        if problem:
-            incidents.append(Incident(provenance, f"line {sent.line}", "tokenisation",
-                                      f"{sent.id}: {problem}"))
-            continue
-        found.append(spans)
-        base = sent.start
-        in_document.extend((base + s, base + e) for s, e in spans)
-    if incidents:
-        raise BuildError(incidents)
+    found = [token_spans(sent.text) for sent in sentences]
+    bounds = _checked_bounds(sentences, found, provenance)
     # One mapping for the whole document: the alignment answers all tokens at once.
-    raw_spans = doc.alignment.norm_spans_to_raw(in_document)
+    raw_bounds = doc.alignment.norm_bounds_to_raw(bounds)
     raw_text, k = doc.raw_text, 0
     for sent, spans in zip(sentences, found, strict=True):
         text, raw_base = sent.text, sent.raw_start
+        n = 2 * len(spans)
+        raw = raw_bounds[k : k + n]
         sent.tokens = [
             Token(text[s:e], s, e, raw_text[rs:re_], rs - raw_base, re_ - raw_base)
-            for (s, e), (rs, re_) in zip(spans, raw_spans[k : k + len(spans)], strict=True)
+            for (s, e), rs, re_ in zip(spans, raw[0::2], raw[1::2], strict=True)
         ]
-        k += len(spans)
+        k += n
     return sentences
+
+
+def _checked_bounds(sentences: list[Sentence], found: list[list[tuple[int, int]]],
+                    provenance: str) -> np.ndarray:
+    """Every token's start and end in the document's text, once :func:`_spans_problem` holds.
+
+    The check runs on the whole document at once; only a failing document is
+    looked at sentence by sentence, for the message.
+
+    Raises:
+        BuildError: listing each sentence whose spans fail.
+    """
+    counts = np.fromiter((len(spans) for spans in found), np.int64, len(found))
+    total = int(counts.sum())
+    local = np.fromiter(chain.from_iterable(chain.from_iterable(found)), np.int64, 2 * total)
+    starts, ends = local[0::2], local[1::2]
+    lengths = np.repeat(np.fromiter((len(s.text) for s in sentences), np.int64,
+                                    len(sentences)), counts)
+    first = np.cumsum(counts) - counts  # the index of each sentence's first token
+    nonempty = counts > 0
+    previous_end = np.concatenate(([0], ends[:-1]))
+    previous_end[first[nonempty]] = 0  # a sentence's first token follows nothing
+    covered = np.zeros(len(found), np.int64)
+    if total:
+        covered[nonempty] = np.add.reduceat(ends - starts, first[nonempty])
+    words = np.fromiter((len(s.text) - sum(s.text.count(g) for g in _GAPS) for s in sentences),
+                        np.int64, len(sentences))
+    ordered = (previous_end <= starts) & (starts < ends) & (ends <= lengths)
+    if not (ordered.all() and (covered == words).all()):
+        incidents = [
+            Incident(provenance, f"line {sent.line}", "tokenisation", f"{sent.id}: {problem}")
+            for sent, spans in zip(sentences, found, strict=True)
+            if (problem := _spans_problem(sent.text, spans))
+        ]
+        raise BuildError(incidents)
+    bases = np.repeat(np.fromiter((s.start for s in sentences), np.int64, len(sentences)),
+                      counts)
+    out = np.empty(2 * total, np.int64)
+    out[0::2], out[1::2] = starts + bases, ends + bases
+    return out
 
 
 def _spans_problem(text: str, spans: list[tuple[int, int]]) -> str | None:
