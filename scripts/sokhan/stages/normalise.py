@@ -194,27 +194,46 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
     Returns:
         The text with those ZWNJs turned back into spaces, and how many.
     """
-    if "\u200c" not in text and not any(h in text for h in _HYPHENS):
-        return text, 0  # no join and no padded hyphen to undo: skip the alignment
+    joins = _separable_joins(text)
+    if not joins and not any(pad in text for pad in _PADDED):
+        # nothing hazm may have joined or padded: skip the alignment (a third of the
+        # lines with a ZWNJ, measured on synthetic news)
+        return text, 0
     chars, undone = list(text), 0
     for seg in align(raw, text, folding(), REWRITES).segments:
         if _is_padded_hyphen(raw[seg.rs:seg.re], text, seg.ns, seg.ne):
             chars[seg.ns] = ""
             undone += 1
-            continue
-        if raw[seg.rs:seg.re] != " " or text[seg.ns:seg.ne] != "\u200c":
-            continue
-        left = _WORD_EDGE.split(text[:seg.ns])[-1]
-        right = _WORD_EDGE.split(text[seg.ne:], maxsplit=1)[0]
-        # A piece that is no word on its own («المللی» in «بین المللی») is bound: the
-        # writer's space there is a lost ZWNJ, so hazm's join stays.
-        if left not in PREFIXES and right not in AFFIXES and _is_word(left) and _is_word(right):
+        elif seg.ns in joins and raw[seg.rs:seg.re] == " " and seg.ne == seg.ns + 1:
             chars[seg.ns] = " "
             undone += 1
     return "".join(chars), undone
 
 
+def _separable_joins(text: str) -> set[int]:
+    """The ZWNJs of ``text`` between two words a writer would separate.
+
+    A piece that is no word on its own («المللی» in «بین المللی») is bound: a
+    writer's space there is a lost ZWNJ, so hazm's join stays; so does a join of an
+    affix or of the «می/نمی» prefix.
+    """
+    if "\u200c" not in text:
+        return set()
+    edges = [m.start() for m in _WORD_EDGE.finditer(text)]
+    joins = set()
+    for k, at in enumerate(edges):
+        if text[at] != "\u200c":
+            continue
+        left = text[edges[k - 1] + 1 if k else 0 : at]
+        right = text[at + 1 : edges[k + 1] if k + 1 < len(edges) else len(text)]
+        if left not in PREFIXES and right not in AFFIXES and _is_word(left) and _is_word(right):
+            joins.add(at)
+    return joins
+
+
 _HYPHENS = "-–"
+#: A hyphen with a space beside it: what hazm's padding leaves.
+_PADDED = tuple(f"{h} " for h in _HYPHENS) + tuple(f" {h}" for h in _HYPHENS)
 
 
 def _is_padded_hyphen(raw_piece: str, text: str, start: int, end: int) -> bool:
