@@ -137,3 +137,14 @@ def test_a_pattern_never_changes_a_text_its_guard_does_not_find(pattern, repl, t
 
     if re.search(GUARDS[pattern], text) is None:
         assert re.sub(pattern, repl, text) == text
+
+
+def test_a_tokenizer_with_another_pattern_is_refused():
+    import re
+
+    from hazm import Normalizer
+
+    normalizer = Normalizer()
+    normalizer.tokenizer.pattern = re.compile(r"([؟!?]+|[:.،؛»\])}\"«\[({/\\])")  # digits unpadded
+    with pytest.raises(ValueError, match="tokenizer pattern"):
+        Steps.of(normalizer)

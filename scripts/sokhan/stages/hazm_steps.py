@@ -103,6 +103,35 @@ def _any_of(chars: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape("".join(sorted(set(chars)))) + "]")
 
 
+#: hazm's WordTokenizer pattern (``Steps.of`` refuses a tokenizer with another).
+#: hazm pads every match with spaces and splits on spaces (tabs and line breaks
+#: count as spaces), then drops empty pieces. The same alternatives, in the same
+#: order, then any run of the other characters give the same tokens, matched in
+#: place (:func:`token_rule`; measured on 11 000 lines: 0.33 s → 0.08 s).
+HAZM_TOKEN_PATTERN = r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])'
+_TOKEN_MARKS = r'[؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\]'
+#: every character that starts one of the alternatives
+_TOKEN_STARTS = r'؟!?\d.:،؛»\])}"«\[({/\\'
+
+
+def token_rule(extra: str = "", extra_starts: str = "") -> str:
+    """A pattern matching hazm's tokens in place.
+
+    Args:
+        extra: an alternative tried after hazm's own (``[-–—]``: dashes on their own).
+        extra_starts: the characters that start it, which then end any other run.
+    """
+    marks = f"{_TOKEN_MARKS}|{extra}" if extra else _TOKEN_MARKS
+    return f"{marks}|[^ \\n\\t{_TOKEN_STARTS}{extra_starts}]+"
+
+
+def _token_pattern(hazms: str) -> re.Pattern[str]:
+    if hazms != HAZM_TOKEN_PATTERN:
+        raise ValueError(f"hazm's tokenizer pattern {hazms!r} is not the one Sokhan "
+                         f"matches in place, {HAZM_TOKEN_PATTERN!r}")
+    return re.compile(token_rule())
+
+
 #: hazm's ``seperate_mi`` candidates and the prefix it separates.
 _JOINT_MI = re.compile(r"\bن?می[آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی]+")
 _MI_PREFIX = re.compile("^(ن?می)")
@@ -135,7 +164,7 @@ class Steps:
     #: which contains this pattern: without a run of three letters it does nothing
     repeat: re.Pattern[str]
     repeated_chars: re.Pattern[str]
-    #: the tokenizer's punctuation pattern, padded with spaces
+    #: hazm's tokens matched in place (:func:`token_rule`)
     token_pattern: re.Pattern[str]
     #: hazm's word list: word → (frequency, parts of speech)
     words: dict[str, tuple[int, tuple[str, ...]]]
@@ -194,7 +223,7 @@ class Steps:
             specials=_compiled(n.specials_chars_patterns),
             repeat=re.compile(n.more_than_two_repeat_pattern),
             repeated_chars=re.compile(n.repeated_chars_pattern),
-            token_pattern=tokenizer.pattern,
+            token_pattern=_token_pattern(tokenizer.pattern.pattern),
             words=dict(n.words),
             suffixes=frozenset(n.suffixes),
             joinable=joinable,
@@ -231,8 +260,7 @@ class Steps:
 
     def tokenize(self, text: str) -> list[str]:
         """What hazm's ``WordTokenizer(join_verb_parts=False).tokenize(text)`` returns."""
-        text = self.token_pattern.sub(r" \1 ", text.replace("\n", " ").replace("\t", " "))
-        return [word for word in text.split(" ") if word]
+        return self.token_pattern.findall(text)
 
     def token_spacing(self, tokens: list[str]) -> list[str]:
         """What ``Normalizer.token_spacing(tokens)`` returns: affixes and compounds joined."""
