@@ -6,12 +6,13 @@ import json
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-
-from jsonschema import Draft202012Validator, FormatChecker, validators
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING
 
 from sokhan.checks.incidents import CLIP, Incident
 from sokhan.checks.jsonfile import pointer
+
+if TYPE_CHECKING:  # imported when first needed: ``sokhan process`` checks no schema
+    from jsonschema import Draft202012Validator, FormatChecker
 
 #: Version of the published record schemas. 2.0.0: a quotation's speaker is a list of zero
 #: or one span, an unidentified speaker is null, every record has its split, and
@@ -35,10 +36,14 @@ def _is_integer(_checker, instance) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-_Validator = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
-)
+@cache
+def _validator_class() -> type[Draft202012Validator]:
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+    )
 
 
 _DEFS = "urn:sokhan:schema:defs#/$defs/"
@@ -70,16 +75,23 @@ def validator(name: str) -> Draft202012Validator:
 
     ``integer`` means a JSON number written without a fraction or exponent.
     """
+    from jsonschema import FormatChecker
+    from referencing import Registry, Resource
+
     schemas = _schemas()
     registry = Registry().with_resources(
         (s["$id"], Resource.from_contents(s)) for s in schemas.values()
     )
     schema = _inline(schemas[name], schemas["defs"]["$defs"])
-    return _Validator(schema, registry=registry, format_checker=FormatChecker())
+    return _validator_class()(schema, registry=registry, format_checker=FormatChecker())
 
 
 
-_FORMATS = FormatChecker()
+@cache
+def _formats() -> FormatChecker:
+    from jsonschema import FormatChecker
+
+    return FormatChecker()
 
 
 @cache
@@ -97,7 +109,8 @@ def _compiled(name: str) -> Callable[[object], object]:
     by_id = {s["$id"]: s for s in schemas.values()}
     schema = {k: v for k, v in _inline(schemas[name], schemas["defs"]["$defs"]).items()
               if k != "$schema"}
-    formats = {f: (lambda value, f=f: _FORMATS.conforms(value, f)) for f in _FORMATS.checkers}
+    checker = _formats()
+    formats = {f: (lambda value, f=f: checker.conforms(value, f)) for f in checker.checkers}
     return fastjsonschema.compile(schema, handlers={"urn": lambda uri: by_id[uri.split("#")[0]]},
                                   formats=formats, use_default=False)
 
