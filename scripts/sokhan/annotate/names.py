@@ -28,7 +28,6 @@ from sokhan.annotate.gazetteer import (
 )
 from sokhan.annotate.quotes import role_of_keys
 from sokhan.annotate.text import Article, Sent
-from sokhan.stages.normalise import hazm_steps
 from sokhan.stages.resources import built_once
 
 #: CRF settings, chosen on the leave-one-out evaluation (see evaluate_preannotator).
@@ -54,11 +53,16 @@ class Model:
 
 
 @cache
+def _first_tags() -> dict[str, str]:
+    """hazm's word list: each word's first part of speech (``0`` when it has none)."""
+    from hazm.utils import words_list
+
+    return {word: tags[0] if tags else "0" for word, _, tags in words_list()}
+
+
+@cache
 def _lexicon_pos(word: str) -> str:
-    entry = hazm_steps().words.get(word)
-    if entry is None:
-        return "oov"
-    return entry[1][0] if entry[1] else "0"
+    return _first_tags().get(word, "oov")
 
 
 def _registry_tags(article: Article, entries: tuple[Entry, ...]) -> dict[tuple[int, int], str]:

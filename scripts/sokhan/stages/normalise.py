@@ -175,8 +175,7 @@ def _is_word(piece: str) -> bool:
     The lexicon also lists bound pieces such as «المللی» or «گرایی», with no part
     of speech (``'0'``); those are not words a writer would separate.
     """
-    entry = hazm_steps().words.get(piece)
-    return entry is not None and entry[1] != ("0",)
+    return piece in hazm_steps().tagged
 
 
 def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
