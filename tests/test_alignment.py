@@ -110,3 +110,26 @@ def test_run_compare_gives_the_character_walks_segments(seed, monkeypatch):
     fast = [_segments(r, n) for r, n in cases]
     monkeypatch.setattr(alignment, "_equal_run", lambda *_: 1)
     assert [_segments(r, n) for r, n in cases] == fast
+
+
+@given(st.text(alphabet="اب \u200c", max_size=40), st.text(alphabet="اب \u200c", max_size=40),
+       st.integers(0, 40), st.integers(0, 40))
+def test_equal_run_is_the_common_prefix(a, b, i, j):
+    from sokhan.stages.alignment import _equal_run
+
+    i, j = min(i, len(a)), min(j, len(b))
+    n = 0
+    while i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n]:
+        n += 1
+    assert _equal_run(a, i, b, j) == n
+
+
+def test_folding_a_line_with_the_table_gives_the_same_segments():
+    from sokhan.stages.alignment import Fold, _align_line
+    from sokhan.stages.normalise import REWRITES, folding, normalise_line
+
+    table = folding().table
+    for raw in ("كتاب هاي 12 درصد", "ما میتوانیم  کتابهای خوب را بخوانیم ...", "سلام"):
+        norm = normalise_line(raw)[0]
+        by_char = _align_line(raw, norm, lambda c: table.get(ord(c), c), REWRITES)
+        assert _align_line(raw, norm, Fold(table), REWRITES) == by_char
