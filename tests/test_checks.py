@@ -293,3 +293,19 @@ def test_process_refuses_an_unusable_input(tmp_path, capsys):
     assert main(["process", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out")]) == 1
     assert "[input-unreadable]" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("tokens", "starts", "ends", "found"),
+    [
+        (["ab", "cd"], [0, 3], [2, 5], []),  # every token at its offsets
+        (["ab", "cx"], [0, 3], [2, 5], [("/tokens/1", "token 'cx' is not at its offsets")]),
+        (["ab"], [0, 3], [2, 5], [("/tokens", "1 tokens but 2 starts and 2 ends")]),
+    ],
+)
+def test_token_offsets_are_checked_per_token(tokens, starts, ends, found):
+    from sokhan.checks.rows import _token_problems
+
+    row = {"text": "ab cd", "tokens": tokens, "token_starts": starts, "token_ends": ends}
+    assert list(_token_problems(row, "tokens", "token_starts", "token_ends", "text",
+                                "token")) == found
