@@ -102,3 +102,33 @@ def test_every_seed_line_gives_hazms_tokens():
 @given(st.lists(st.sampled_from(_ALPHABET), max_size=40).map("".join))
 def test_random_text_gives_hazms_tokens(text):
     assert split_words(text) == _hazms_pieces(text)
+
+
+def test_token_columns_read_as_tokens():
+    from sokhan.records import Token, TokenColumns
+
+    tokens = [Token("ما", 0, 2, "ما", 0, 2), Token("رفتیم", 3, 8, "رفتيم", 3, 8)]
+    columns = TokenColumns(*(list(c) for c in zip(*tokens, strict=True)))
+    assert len(columns) == 2 and list(columns) == tokens
+    assert columns[1] == tokens[1] and columns[-1].raw_text == "رفتيم"
+    assert columns[:1] == tokens[:1]
+    assert columns == tokens and tokens == columns  # compares as a sequence of tokens
+    assert columns != tokens[:1]
+    with pytest.raises(ValueError, match="different lengths"):
+        TokenColumns(["ما"], [0], [2], ["ما"], [0], [])
+
+
+def test_a_sentences_tokens_are_its_columns():
+    from sokhan.records import Document, SeedFile, TokenColumns
+    from sokhan.stages.segment import segment
+    from sokhan.stages.tokenise import tokenise
+
+    raw = "پوتين گفت: «ما آماده ايم» .\nرئیسی افزود"
+    norm = normalise(raw)
+    doc = Document(SeedFile("d", "d.txt", raw, "0", len(raw), {}), norm.text, norm.alignment,
+                   norm.repairs)
+    for sent in tokenise(doc, segment(doc), "d.txt"):
+        assert isinstance(sent.tokens, TokenColumns)
+        for t in sent.tokens:
+            assert sent.text[t.start : t.end] == t.text
+            assert sent.raw_text[t.raw_start : t.raw_end] == t.raw_text

@@ -9,9 +9,11 @@ tokens), so ``parent.text[start:end] == record.text`` and
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from sokhan.stages.alignment import Alignment
 
@@ -106,6 +108,62 @@ class Token(NamedTuple):
     raw_end: int
 
 
+_token_of = functools.partial(tuple.__new__, Token)  # a Token from a 6-tuple, made in C
+
+
+class TokenColumns(Sequence[Token]):
+    """A sentence's tokens held as the six columns the published rows store.
+
+    The tokenise stage fills the columns with C loops and the rows take them as
+    they are; a :class:`Token` is made only for a reader that asks for one
+    (measured on 790 000 tokens: 0.6 s to make the tokens and 0.15 s to turn them
+    back into columns, against 0.1 s for the columns).
+    """
+
+    __slots__ = ("ends", "raw_ends", "raw_starts", "raw_texts", "starts", "texts")
+
+    def __init__(self, texts: list[str], starts: list[int], ends: list[int],
+                 raw_texts: list[str], raw_starts: list[int], raw_ends: list[int]) -> None:
+        if not len(texts) == len(starts) == len(ends) == len(raw_texts) == len(raw_starts) \
+                == len(raw_ends):
+            raise ValueError("token columns of different lengths")
+        self.texts, self.starts, self.ends = texts, starts, ends
+        self.raw_texts, self.raw_starts, self.raw_ends = raw_texts, raw_starts, raw_ends
+
+    def columns(self) -> tuple[list[str], list[int], list[int], list[str], list[int], list[int]]:
+        """The six columns, in :class:`Token`'s field order."""
+        return (self.texts, self.starts, self.ends, self.raw_texts, self.raw_starts,
+                self.raw_ends)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Token: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Token]: ...
+
+    def __getitem__(self, index: int | slice) -> Token | list[Token]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        return Token(self.texts[index], self.starts[index], self.ends[index],
+                     self.raw_texts[index], self.raw_starts[index], self.raw_ends[index])
+
+    def __iter__(self) -> Iterator[Token]:
+        return map(_token_of, zip(*self.columns(), strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TokenColumns):
+            return self.columns() == other.columns()
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"TokenColumns({list(self)!r})"
+
+
 @dataclass
 class Sentence:
     """A sentence; offsets are relative to its document."""
@@ -122,7 +180,7 @@ class Sentence:
     raw_start: int
     raw_end: int
     repeat_of: str | None = None
-    tokens: list[Token] = field(default_factory=list)
+    tokens: Sequence[Token] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sokhan.publication.columns import (
     VALIDATION,
     config_splits,
 )
-from sokhan.records import Attached, Corpus, Document, Entity, Sentence, Span
+from sokhan.records import Attached, Corpus, Document, Entity, Sentence, Span, TokenColumns
 
 
 def assign_splits(docs: list[Document]) -> dict[str, str]:
@@ -72,9 +72,11 @@ def sentence_rows(
 
 
 def _sentence_row(doc: Document, split: str, s: Sentence, layers: Attached) -> dict:
-    # Tokens are named tuples: one transposition gives the six token columns.
+    # The tokenise stage's columns as they are; other tokens are transposed once.
     texts, starts, ends, raw_texts, raw_starts, raw_ends = (
-        [list(c) for c in zip(*s.tokens, strict=True)] if s.tokens else [[] for _ in range(6)])
+        s.tokens.columns() if isinstance(s.tokens, TokenColumns)
+        else [list(c) for c in zip(*s.tokens, strict=True)] if s.tokens
+        else [[] for _ in range(6)])
     return {
         "id": s.id,
         "doc_id": s.doc_id,

@@ -16,7 +16,7 @@ from itertools import chain
 import numpy as np
 
 from sokhan.checks.incidents import BuildError, Incident
-from sokhan.records import Document, Sentence, Token
+from sokhan.records import Document, Sentence, TokenColumns
 from sokhan.stages.hazm_steps import token_rule
 
 #: Options that change the tokens; recorded in the build manifest.
@@ -90,16 +90,18 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
     bounds = _checked_bounds(sentences, found, provenance)
     # One mapping for the whole document: the alignment answers all tokens at once.
     raw_bounds = doc.alignment.norm_bounds_to_raw(bounds)
-    raw_text, k = doc.raw_text, 0
+    cut_raw, k = doc.raw_text.__getitem__, 0
     for sent, spans in zip(sentences, found, strict=True):
-        text, raw_base = sent.text, sent.raw_start
-        n = 2 * len(spans)
-        raw = raw_bounds[k : k + n]
-        sent.tokens = [
-            Token(text[s:e], s, e, raw_text[rs:re_], rs - raw_base, re_ - raw_base)
-            for (s, e), rs, re_ in zip(spans, raw[0::2], raw[1::2], strict=True)
-        ]
-        k += n
+        n = len(spans)
+        starts, ends = [s for s, _ in spans], [e for _, e in spans]
+        raw_starts, raw_ends = raw_bounds[k : k + 2 * n : 2], raw_bounds[k + 1 : k + 2 * n : 2]
+        base = sent.raw_start
+        # slices taken by C loops (map), not one by one
+        sent.tokens = TokenColumns(
+            list(map(sent.text.__getitem__, map(slice, starts, ends))), starts, ends,
+            list(map(cut_raw, map(slice, raw_starts, raw_ends))),
+            [r - base for r in raw_starts], [r - base for r in raw_ends])
+        k += 2 * n
     return sentences
 
 
