@@ -171,3 +171,12 @@ def test_zipf_answers_are_wordfreqs():
 
     for word in ("ایران", "می\u200cخواهد", "qzxw"):
         assert _corpus_frequency()(word) == _zipf(word)
+
+
+def test_a_memo_stores_where_it_loaded_from(cache, tmp_path, monkeypatch):
+    memo = prepared.Memo("lengths", "k2", lambda word: float(len(word)), float)
+    assert memo("سلام") == 4.0
+    monkeypatch.setenv(prepared.ENV, str(tmp_path / "elsewhere"))  # as after a test, at exit
+    memo._store()
+    assert (cache / "lengths-k2.pickle").exists()
+    assert not (tmp_path / "elsewhere").exists()

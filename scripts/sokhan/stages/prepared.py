@@ -133,10 +133,13 @@ class Memo(Generic[T]):
         self._name, self._key, self._compute, self._kind = name, key, compute, kind
         self._known: dict[str, T] | None = None
         self._new: dict[str, T] = {}
+        self._folder: Path | None = None
 
     def __call__(self, arg: str) -> T:
         """The function's answer for ``arg``: remembered, or computed now."""
         if self._known is None:
+            # the folder as it is now, not at exit (a test may point it elsewhere meanwhile)
+            self._folder = cache_dir()
             known = prepared(self._name, self._key, dict, dict)
             # a copy with answers of another type is not this function's: start afresh
             good = all(isinstance(k, str) and type(v) is self._kind for k, v in known.items())
@@ -149,7 +152,7 @@ class Memo(Generic[T]):
         return self._new[arg]
 
     def _store(self) -> None:
-        folder = cache_dir()
+        folder = self._folder
         if folder is None or not self._new or self._known is None:
             return
         merged = {**self._known, **self._new}
