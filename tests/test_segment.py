@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sokhan.stages.normalise import normalise_line
 from sokhan.stages.segment import line_role, repeat_key, split_line
@@ -116,3 +118,11 @@ def test_glued_sentences_split_after_normalisation(raw, sentences):
 )
 def test_repeat_key(a, b, same):
     assert (repeat_key(a) == repeat_key(b)) is same
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="اب .!?؟…\u200c\n\t\u00a0", max_size=20))
+def test_repeat_key_removes_what_its_pattern_removes(text):
+    from sokhan.stages.segment import _REPEAT_NOISE
+
+    assert repeat_key(text) == _REPEAT_NOISE.sub("", text)

@@ -87,27 +87,32 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
             substrings that cover every character but the spaces between them.
     """
     found = [token_spans(sent.text) for sent in sentences]
-    bounds = _checked_bounds(sentences, found, provenance)
-    # One mapping for the whole document: the alignment answers all tokens at once.
-    raw_bounds = doc.alignment.norm_bounds_to_raw(bounds)
+    local, bounds = _checked_bounds(sentences, found, provenance)
+    # One mapping for the whole document: the alignment answers all tokens at once,
+    # and the offsets relative to each sentence are taken in one array operation.
+    raw = doc.alignment.norm_bounds_to_raw(bounds)
+    counts = np.fromiter((2 * len(spans) for spans in found), np.int64, len(found))
+    sentence_raw = np.repeat(np.fromiter((s.raw_start for s in sentences), np.int64,
+                                         len(sentences)), counts)
+    relative = (np.asarray(raw, dtype=np.int64) - sentence_raw).tolist()
+    within = local.tolist()
     cut_raw, k = doc.raw_text.__getitem__, 0
-    for sent, spans in zip(sentences, found, strict=True):
-        n = len(spans)
-        starts, ends = [s for s, _ in spans], [e for _, e in spans]
-        raw_starts, raw_ends = raw_bounds[k : k + 2 * n : 2], raw_bounds[k + 1 : k + 2 * n : 2]
-        base = sent.raw_start
+    for sent, n in zip(sentences, counts.tolist(), strict=True):
+        starts, ends = within[k : k + n : 2], within[k + 1 : k + n : 2]
         # slices taken by C loops (map), not one by one
         sent.tokens = TokenColumns(
             list(map(sent.text.__getitem__, map(slice, starts, ends))), starts, ends,
-            list(map(cut_raw, map(slice, raw_starts, raw_ends))),
-            [r - base for r in raw_starts], [r - base for r in raw_ends])
-        k += 2 * n
+            list(map(cut_raw, map(slice, raw[k : k + n : 2], raw[k + 1 : k + n : 2]))),
+            relative[k : k + n : 2], relative[k + 1 : k + n : 2])
+        k += n
     return sentences
 
 
 def _checked_bounds(sentences: list[Sentence], found: list[list[tuple[int, int]]],
-                    provenance: str) -> np.ndarray:
-    """Every token's start and end in the document's text, once :func:`_spans_problem` holds.
+                    provenance: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every token's start and end in its sentence and in the document's text, flat.
+
+    Returned once :func:`_spans_problem` holds for every sentence.
 
     The check runs on the whole document at once; only a failing document is
     looked at sentence by sentence, for the message.
@@ -142,7 +147,7 @@ def _checked_bounds(sentences: list[Sentence], found: list[list[tuple[int, int]]
                       counts)
     out = np.empty(2 * total, np.int64)
     out[0::2], out[1::2] = starts + bases, ends + bases
-    return out
+    return local, out
 
 
 def _spans_problem(text: str, spans: list[tuple[int, int]]) -> str | None:
