@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import multiprocessing.process
 import re
@@ -19,6 +20,7 @@ from sokhan.publication.figures import (
     drawing_process,
     figures,
 )
+from sokhan.stages import prepared
 
 
 def _chunks(png: bytes) -> list[bytes]:
@@ -81,31 +83,13 @@ def test_built_corpus_has_the_figures_and_the_card_shows_them(fresh_corpus, buil
         assert path in build_manifest["files"]
 
 
-def _without_matplotlib(monkeypatch) -> None:
-    """As in a fresh ``sokhan build``: matplotlib not yet imported, so a process is started."""
+def _first_build(monkeypatch, tmp_path) -> list:
+    """As in a first ``sokhan build``: matplotlib not yet imported, no figures kept.
+
+    Returns the list the processes started from now on are added to.
+    """
     monkeypatch.delitem(sys.modules, "matplotlib.figure", raising=False)
-
-
-@pytest.mark.slow
-def test_the_drawing_process_gives_the_bytes_drawn_here(assembled, monkeypatch):
-    wanted = charts(assembled.rows)
-    _without_matplotlib(monkeypatch)
-    with drawing_process() as draw_elsewhere:
-        assert draw_elsewhere is not draw
-        assert draw_elsewhere(wanted) == draw(wanted)
-
-
-def test_with_matplotlib_imported_the_figures_are_drawn_here(monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", sys.modules.get("matplotlib.figure")
-                        or object())
-    with drawing_process() as drawer:
-        assert drawer is draw
-
-
-@pytest.mark.slow
-def test_a_drawing_process_that_dies_leaves_the_drawing_to_this_one(assembled, monkeypatch):
-    """The second process killed before it answers: the figures are drawn here instead."""
-    wanted = charts(assembled.rows)
+    monkeypatch.setenv(prepared.ENV, str(tmp_path / "cache"))
     started: list = []
     real_start = multiprocessing.process.BaseProcess.start
 
@@ -114,8 +98,50 @@ def test_a_drawing_process_that_dies_leaves_the_drawing_to_this_one(assembled, m
         started.append(self)
 
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
-    _without_matplotlib(monkeypatch)
+    return started
+
+
+@pytest.mark.slow
+def test_the_drawing_process_gives_the_bytes_drawn_here(assembled, monkeypatch, tmp_path):
+    wanted = charts(assembled.rows)
+    started = _first_build(monkeypatch, tmp_path)
+    with drawing_process() as draw_elsewhere:
+        assert len(started) == 1
+        assert draw_elsewhere(wanted) == draw(wanted)
+
+
+def test_with_matplotlib_imported_the_figures_are_drawn_here(assembled, monkeypatch, tmp_path):
+    wanted = charts(assembled.rows)
+    started = _first_build(monkeypatch, tmp_path)
+    import matplotlib.figure  # noqa: F401  (as after a first build in this process)
+
+    with drawing_process() as drawer:
+        assert drawer(wanted) == draw(wanted)
+    assert started == []
+
+
+@pytest.mark.slow
+def test_a_drawing_process_that_dies_leaves_the_drawing_to_this_one(assembled, monkeypatch,
+                                                                    tmp_path):
+    """The second process killed before it answers: the figures are drawn here instead."""
+    wanted = charts(assembled.rows)
+    started = _first_build(monkeypatch, tmp_path)
     with drawing_process() as draw_elsewhere:
         started[0].kill()
         started[0].join()
         assert draw_elsewhere(wanted) == draw(wanted)
+
+
+@pytest.mark.slow
+def test_figures_kept_by_a_build_are_loaded_by_the_next(assembled, monkeypatch, tmp_path):
+    wanted = charts(assembled.rows)
+    started = _first_build(monkeypatch, tmp_path)
+    with drawing_process() as draw_elsewhere:
+        first = draw_elsewhere(wanted)
+    monkeypatch.delitem(sys.modules, "matplotlib.figure", raising=False)
+    with drawing_process() as again:  # a rebuild: nothing to start
+        assert again(wanted) == first == draw(wanted)
+        other = {path: dataclasses.replace(chart, xlabel="other") for path, chart in
+                 wanted.items()}
+        assert again(other) == draw(other)  # other counts: drawn, not taken from the copy
+    assert len(started) == 1

@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from sokhan.records import ENTITY_TYPES, QUOTE_FORMS, SPEAKER_KINDS, SPLITS
+from sokhan.stages import prepared
 
 #: Figure files, relative to the corpus folder, with the card's caption for each.
 FIGURES = {
@@ -183,6 +184,37 @@ def _serve(conn: Connection) -> None:
         conn.send(None)
 
 
+#: The prepared copies (:mod:`sokhan.stages.prepared`) of drawn figures.
+_COPIES = "figures"
+
+
+def remembered(
+    drawer: Callable[[dict[str, Chart]], dict[str, bytes]],
+) -> Callable[[dict[str, Chart]], dict[str, bytes]]:
+    """``drawer``, its figures kept as a prepared copy keyed by the charts and matplotlib.
+
+    A rebuild with the same counts (``make corpus`` again, the tests' builds) then
+    loads three PNGs instead of importing matplotlib (a second of CPU, as much as the
+    rest of a five-seed build). The bytes are a pure function of the charts, this
+    module's code and the pinned matplotlib and NumPy, which make the key.
+    """
+
+    def draw_or_load(wanted: dict[str, Chart]) -> dict[str, bytes]:
+        from importlib.metadata import version
+
+        key = prepared.key_of({"charts": repr(sorted(wanted.items())),
+                               "matplotlib": version("matplotlib"), "numpy": version("numpy")},
+                              [prepared.source_of(__name__)])
+        kept = prepared.load(_COPIES, key, dict)
+        if kept is not None and set(kept) == set(wanted):
+            return kept
+        drawn = drawer(wanted)
+        prepared.store(_COPIES, key, drawn)
+        return drawn
+
+    return draw_or_load
+
+
 @contextmanager
 def drawing_process() -> Iterator[Callable[[dict[str, Chart]], dict[str, bytes]]]:
     """A :func:`draw` that runs in a second process, started (and warmed up) at once.
@@ -195,10 +227,11 @@ def drawing_process() -> Iterator[Callable[[dict[str, Chart]], dict[str, bytes]]
     fails, the figures are drawn here. A build that stops early ends the process at
     once.
     """
-    if "matplotlib.figure" in sys.modules:
-        # imported already (a second build in this process): drawing here costs less
-        # than a second interpreter importing it again
-        yield draw
+    if "matplotlib.figure" in sys.modules or prepared.has_copies(_COPIES):
+        # matplotlib imported already (a second build in this process), or figures
+        # drawn by an earlier build kept: drawing here, if at all, costs less than a
+        # second interpreter importing matplotlib again
+        yield remembered(draw)
         return
     ctx = get_context("spawn")  # a fresh interpreter: no state shared with the caller
     try:
@@ -207,7 +240,7 @@ def drawing_process() -> Iterator[Callable[[dict[str, Chart]], dict[str, bytes]]
         proc.start()
         child.close()
     except (OSError, RuntimeError):  # no processes here (a sandbox, a process limit)
-        yield draw
+        yield remembered(draw)
         return
 
     def elsewhere(wanted: dict[str, Chart]) -> dict[str, bytes]:
@@ -219,7 +252,7 @@ def drawing_process() -> Iterator[Callable[[dict[str, Chart]], dict[str, bytes]]
         return drawn if isinstance(drawn, dict) else draw(wanted)
 
     try:
-        yield elsewhere
+        yield remembered(elsewhere)
     finally:
         conn.close()
         if proc.is_alive():

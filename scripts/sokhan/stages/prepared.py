@@ -76,17 +76,37 @@ def dumps(obj: object) -> bytes:
 
 def prepared(name: str, key: str, build: Callable[[], T], kind: type[T]) -> T:
     """The object ``build()`` makes, loaded from its prepared copy when there is one."""
-    folder = cache_dir()
-    path = None if folder is None else folder / f"{name}-{key}.pickle"
-    if path is not None:
-        with contextlib.suppress(Exception):  # a broken copy of any kind: build afresh
-            loaded = pickle.loads(path.read_bytes())
-            if isinstance(loaded, kind):
-                return loaded
+    loaded = load(name, key, kind)
+    if loaded is not None:
+        return loaded
     obj = build()
-    if path is not None:
-        _store(path, name, obj)
+    store(name, key, obj)
     return obj
+
+
+def load(name: str, key: str, kind: type[T]) -> T | None:
+    """The prepared copy of ``name`` under ``key``, or None (missing, broken, of another type)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    with contextlib.suppress(Exception):  # a broken copy of any kind: as if there were none
+        loaded = pickle.loads((folder / f"{name}-{key}.pickle").read_bytes())
+        if isinstance(loaded, kind):
+            return loaded
+    return None
+
+
+def store(name: str, key: str, obj: object) -> None:
+    """Keep ``obj`` as the prepared copy of ``name`` under ``key`` (when the cache is on)."""
+    folder = cache_dir()
+    if folder is not None:
+        _store(folder / f"{name}-{key}.pickle", name, obj)
+
+
+def has_copies(name: str) -> bool:
+    """Whether the cache holds a copy of ``name`` under any key."""
+    folder = cache_dir()
+    return folder is not None and any(folder.glob(f"{name}-*.pickle"))
 
 
 def _store(path: Path, name: str, obj: object) -> None:
