@@ -71,10 +71,17 @@ class WorkersLost(RuntimeError):
 
 
 def warm_up(drafter: Drafter | None = None) -> None:
-    """Construct the pipeline's expensive objects once in a fresh worker process."""
+    """Construct the pipeline's expensive objects once in a fresh worker process.
+
+    Arrow's first table is made here too: it imports pandas (pyarrow looks for it
+    on its first conversion, 0.25 s), which forked workers then inherit instead of
+    each importing it before its first shard.
+    """
+    from sokhan.publication.parquet import arrow_table, parquet_bytes
     from sokhan.stages.normalise import normalise
 
     normalise("سلام")
+    parquet_bytes(arrow_table("documents", []))
     if drafter is not None:
         from sokhan.process import drafts
 
