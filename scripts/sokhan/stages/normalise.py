@@ -194,13 +194,16 @@ def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
         The text with those ZWNJs turned back into spaces, and how many.
     """
     joins = _separable_joins(text)
-    if not joins and not any(pad in text for pad in _PADDED):
+    padded = any(pad in text for pad in _PADDED)
+    if not joins and not padded:
         # nothing hazm may have joined or padded: skip the alignment (a third of the
         # lines with a ZWNJ, measured on synthetic news)
         return text, 0
     chars, undone = list(text), 0
     for seg in align(raw, text, folding(), REWRITES).segments:
-        if _is_padded_hyphen(raw[seg.rs:seg.re], text, seg.ns, seg.ne):
+        if seg.same:  # text the writer typed: neither a padding nor a join
+            continue
+        if padded and _is_padded_hyphen(raw[seg.rs:seg.re], text, seg.ns, seg.ne):
             chars[seg.ns] = ""
             undone += 1
         elif seg.ns in joins and raw[seg.rs:seg.re] == " " and seg.ne == seg.ns + 1:
