@@ -37,8 +37,9 @@ _STEPS = ("_correct_spacing", "_remove_diacritics", "_remove_specials_chars",
           "_decrease_repeated_chars", "_persian_style", "_persian_number",
           "_unicodes_replacement", "_seperate_mi")
 
-#: A compiled step: pattern, replacement, and a guard to search for first or None.
-Patterns = tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...]
+#: A compiled step: pattern, replacement, and a guard to look for first (text or a
+#: pattern) or None.
+Patterns = tuple[tuple[re.Pattern[str], str, str | re.Pattern[str] | None], ...]
 
 #: For some of hazm's patterns (keyed by their text), what a line must contain for
 #: the pattern to match at all: a line without it is left as it is, so the
@@ -64,7 +65,9 @@ GUARDS: dict[str, str] = {
     "([^ ]ه) ی ": "ه ی ",
     "(^| )(ن?می) ": "می ",
     "(?<=[^\\n\\d \\.:!،؛؟»\\]\\)\\}«\\[\\(\\{]{2}) (تر(ین?)?|گری?|های?)"
-    "(?=[ \n\\.:!،؛؟»\\]\\)\\}«\\[\\(\\{]|$)": " (?:تر|گر|ها)",
+    "(?=[ \n\\.:!،؛؟»\\]\\)\\}«\\[\\(\\{]|$)":
+        # the pattern without its look-behind
+        " (?:ترین|تری|تر|گری|گر|های|ها)(?=[ \n.:!،؛؟»\\])}«\\[({]|$)",
     "([^ ]ه) (ا(م|یم|ش|ند|ی|ید|ت))(?=[ \\n\\.:!،؛؟»\\]\\)\\}]|$)": "ه ا",
     "(ه)(ها)": "هها",
     '" ([^\n"]+) "': '"',
@@ -87,13 +90,18 @@ def hazm_data() -> Path:
 
 
 def _compiled(patterns: list[tuple[str, str]]) -> Patterns:
-    return tuple((re.compile(p), r, re.compile(GUARDS[p]) if p in GUARDS else None)
+    return tuple((re.compile(p), r, _guard(GUARDS[p]) if p in GUARDS else None)
                  for p, r in patterns)
+
+
+def _guard(guard: str) -> str | re.Pattern[str]:
+    # a plain piece of text is looked for with ``in``, cheaper than a pattern search
+    return re.compile(guard) if any(c in guard for c in "()[]{}?*+|^$\\.") else guard
 
 
 def _sub_all(patterns: Patterns, text: str) -> str:
     for pattern, repl, guard in patterns:
-        if guard is None or guard.search(text):
+        if guard is None or (guard in text if isinstance(guard, str) else guard.search(text)):
             text = pattern.sub(repl, text)
     return text
 
