@@ -97,3 +97,47 @@ def test_record_schema_lists_the_declared_columns(config, schema):
         assert allows_null is column.nullable, column.name
         if column.label is not None and isinstance(column.type, Label):
             assert spec["enum"] == list(column.label.names)
+
+
+_LIST = pa.list_(pa.field("item", pa.string(), nullable=False))
+_INTS = pa.list_(pa.field("item", pa.int32(), nullable=False))
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (["پوتین", "", "a\u200cb"], pa.string()),  # Persian, empty, a ZWNJ
+        (["x", None], pa.string()),  # a null in a nullable column
+        ([], pa.string()),  # no rows
+        ([1, -2, 2**31 - 1], pa.int32()),  # int32's largest
+        ([2**31], pa.int32()),  # too large for int32: pa.array's error, not a wrap
+        ([1, None], pa.int64()),  # a null integer: left to pa.array
+        ([True, 2], pa.int64()),  # a bool: left to pa.array
+        ([["a", "bc"], [], ["د"]], _LIST),  # lists of strings, one empty
+        ([[1, 2], [3]], _INTS),  # lists of integers
+        ([["a"], None], _LIST),  # a null list: left to pa.array
+    ],
+)
+def test_arrays_from_buffers_equal_pyarrows(values, kind):
+    from sokhan.publication.parquet import arrow_array
+
+    try:
+        expected = pa.array(values, type=kind)
+    except (pa.ArrowInvalid, OverflowError, TypeError) as err:
+        with pytest.raises(type(err)):
+            arrow_array(values, kind)
+        return
+    got = arrow_array(values, kind)
+    assert got.type == expected.type and got.equals(expected)
+
+
+def test_every_published_column_from_buffers_equals_pyarrows(assembled):
+    from sokhan.publication.columns import arrow_schema, encode_columns
+    from sokhan.publication.parquet import arrow_array
+
+    for config, splits in assembled.rows.items():
+        for rows in splits.values():
+            columns = encode_columns(config, rows)
+            for field in arrow_schema(config):
+                values = columns[field.name]
+                assert arrow_array(values, field.type).equals(pa.array(values, type=field.type))
