@@ -386,3 +386,55 @@ def dies_once(records, drafter=None):
         DIED_ONCE.touch()
         os.kill(os.getpid(), signal.SIGKILL)
     return process_batch(records, drafter)
+
+
+# --- kill traps: scripts run with ``python -c SCRIPT POINT N sokhan-args…`` -------------------
+
+#: The start of a kill-trap script: ``point`` and ``n`` from its arguments, ``die()``
+#: SIGKILLs the process, ``nth()`` is true on its ``n``-th call.
+KILL_PRELUDE = """
+import os, signal, sys
+point, n = sys.argv[1], int(sys.argv[2])
+calls = {"n": 0}
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+def nth():
+    calls["n"] += 1
+    return calls["n"] == n
+"""
+#: The end of a kill-trap script: the command line, as ``sokhan`` runs it.
+KILL_MAIN = """
+from sokhan.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def torn_write(point: str, writer: str) -> str:
+    """The trap that opens a script's ``if`` chain: at ``point``, the ``n``-th file
+    ``writer`` (a dotted module attribute) writes gets half its bytes, then the process dies."""
+    module, name = writer.rsplit(".", 1)
+    return f"""
+if point == {point!r}:
+    write = {writer}
+    def torn(path, data):
+        if nth():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data[: len(data) // 2])
+            die()
+        return write(path, data)
+    {module}.{name} = torn
+"""
+
+
+def swap_traps(module: str) -> str:
+    """The ``swap`` (before the exchange) and ``swapped`` (after it) traps of ``module``."""
+    return f"""
+elif point == "swap":
+    {module}.exchange = lambda staging, target: die()
+elif point == "swapped":
+    exchange = {module}.exchange
+    def then_die(staging, target):
+        exchange(staging, target)
+        die()
+    {module}.exchange = then_die
+"""

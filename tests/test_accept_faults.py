@@ -12,31 +12,29 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ANNOTATIONS, DRAFT_DOC, PROPOSED, REPO, SEEDS, make_draft, reported, write_json
+from helpers import (
+    ANNOTATIONS,
+    DRAFT_DOC,
+    KILL_MAIN,
+    KILL_PRELUDE,
+    PROPOSED,
+    REPO,
+    SEEDS,
+    make_draft,
+    reported,
+    torn_write,
+    write_json,
+)
 from sokhan.annotate.run import remove_stale_temps, write_atomically
 from sokhan.cli import main
 
 #: Runs ``sokhan accept`` with a trap that SIGKILLs it: ``write N`` after half of the
 #: N-th file's temporary copy is written, ``replace N`` just before the N-th rename
 #: over a file, ``replaced N`` just after it (1: the registry, 2: the gold file).
-_KILL = """
-import os, pathlib, signal, sys
+_KILL = KILL_PRELUDE + """
+import pathlib
 import sokhan.annotate.run
-point, n = sys.argv[1], int(sys.argv[2])
-calls = {"n": 0}
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
-def nth():
-    calls["n"] += 1
-    return calls["n"] == n
-if point == "write":
-    write = sokhan.annotate.run.write_file
-    def torn(path, data):
-        if nth():
-            path.write_bytes(data[: len(data) // 2])
-            die()
-        return write(path, data)
-    sokhan.annotate.run.write_file = torn
+""" + torn_write("write", "sokhan.annotate.run.write_file") + """
 else:
     replace = pathlib.Path.replace
     def dying_replace(self, target):
@@ -47,9 +45,7 @@ else:
             die()
         return out
     pathlib.Path.replace = dying_replace
-from sokhan.cli import main
-sys.exit(main(sys.argv[3:]))
-"""
+""" + KILL_MAIN
 
 
 def _state(folder: Path) -> dict[str, str]:

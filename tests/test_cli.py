@@ -19,7 +19,18 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, INCIDENT_LINE, REPO, Workspace, dump_json, reported
+from helpers import (
+    FIXTURES,
+    INCIDENT_LINE,
+    KILL_MAIN,
+    KILL_PRELUDE,
+    REPO,
+    Workspace,
+    dump_json,
+    reported,
+    swap_traps,
+    torn_write,
+)
 from sokhan.build import GENERATED
 from sokhan.checks.incidents import CHECKS
 from sokhan.cli import main
@@ -199,26 +210,10 @@ def test_hostile_file_name_stays_on_one_line(tmp_path, capsys):
 #: folder, ``link N`` before the N-th kept file is linked, ``swap`` just before
 #: the exchange, ``swapped`` just after it, ``cleanup`` while the old corpus is
 #: being removed.
-_KILL = """
-import os, shutil, signal, sys
+_KILL = KILL_PRELUDE + """
+import shutil
 import sokhan.build, sokhan.publication.swap
-point, n = sys.argv[1], int(sys.argv[2])
-calls = {"n": 0}
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
-def nth():
-    calls["n"] += 1
-    return calls["n"] == n
-if point == "write":
-    write = sokhan.publication.swap.write_file
-    def torn(path, data):
-        if nth():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data[: len(data) // 2])
-            die()
-        return write(path, data)
-    sokhan.publication.swap.write_file = torn
+""" + torn_write("write", "sokhan.publication.swap.write_file") + """
 elif point == "link":
     link = os.link
     def dying_link(*args, **kwargs):
@@ -226,21 +221,12 @@ elif point == "link":
             die()
         return link(*args, **kwargs)
     os.link = dying_link
-elif point == "swap":
-    sokhan.publication.swap.exchange = lambda staging, target: die()
-elif point == "swapped":
-    exchange = sokhan.publication.swap.exchange
-    def then_die(staging, target):
-        exchange(staging, target)
-        die()
-    sokhan.publication.swap.exchange = then_die
+""" + swap_traps("sokhan.publication.swap") + """
 elif point == "cleanup":
     def dying_remove(path, *args, **kwargs):
         die()
     sokhan.publication.swap.remove_tree = dying_remove
-from sokhan.cli import main
-sys.exit(main(sys.argv[3:]))
-"""
+""" + KILL_MAIN
 
 
 def _state(corpus: Path) -> dict[str, tuple]:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import helpers
-from helpers import KILLER, REPO, write_jsonl
+from helpers import KILL_MAIN, KILL_PRELUDE, KILLER, REPO, swap_traps, torn_write, write_jsonl
 from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
 from sokhan.process import engines, run
@@ -168,47 +168,21 @@ def test_dask_workers_that_keep_dying_end_the_run_with_its_check_id(tmp_path, mo
 #: Runs ``sokhan process`` with a trap that SIGKILLs it: ``shard N`` after half of the
 #: N-th shard is written to the staging folder, ``rename`` while the shards get their
 #: final names, ``swap`` just before the exchange, ``swapped`` just after it.
-_KILL = """
-import os, signal, sys
+_KILL = KILL_PRELUDE + """
 from pathlib import Path
 import dataclasses
 import sokhan.process.output, sokhan.process.run
-point, n = sys.argv[1], int(sys.argv[2])
 run = sokhan.process.run.process
 sokhan.process.run.process = lambda opts: run(dataclasses.replace(opts, shard_docs=2))
-calls = {"n": 0}
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
-if point == "shard":
-    write = sokhan.process.output.write_file
-    def torn(path, data):
-        calls["n"] += 1
-        if calls["n"] == n:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data[: len(data) // 2])
-            die()
-        return write(path, data)
-    sokhan.process.output.write_file = torn
+""" + torn_write("shard", "sokhan.process.output.write_file") + """
 elif point == "rename":
     rename = Path.rename
     def dying_rename(self, target):
-        if "data" in str(target):
-            calls["n"] += 1
-            if calls["n"] == n:
-                die()
+        if "data" in str(target) and nth():
+            die()
         return rename(self, target)
     Path.rename = dying_rename
-elif point == "swap":
-    sokhan.process.run.exchange = lambda staging, target: die()
-elif point == "swapped":
-    exchange = sokhan.process.run.exchange
-    def then_die(staging, target):
-        exchange(staging, target)
-        die()
-    sokhan.process.run.exchange = then_die
-from sokhan.cli import main
-sys.exit(main(sys.argv[3:]))
-"""
+""" + swap_traps("sokhan.process.run") + KILL_MAIN
 
 
 @pytest.fixture(scope="module")
