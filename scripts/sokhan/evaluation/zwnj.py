@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import functools
 import io
 import itertools
 import re
@@ -169,13 +168,6 @@ def made_up_lines(name: str) -> dict[str, list[str]]:
     return {f"unseen-{name}": text.rstrip("\n").split("\n")}
 
 
-@functools.cache
-def _normalizer():
-    # HAZM_OPTIONS are hazm's defaults written out, so the build's normaliser is
-    # hazm's default one: reuse its steps rather than build a second (1.7 s).
-    from sokhan.stages.normalise import hazm_steps
-
-    return hazm_steps()
 
 
 def hazm_alone(line: str) -> str:
@@ -197,10 +189,12 @@ def hazm_and_sokhan(line: str) -> str:
 
 def _letters_like_hazm(text: str) -> str:
     """Map letters and digits the way hazm does, so raw and output compare."""
-    normalizer = _normalizer()
-    table = str.maketrans(normalizer.translation_src, normalizer.translation_dst)
-    digits = str.maketrans(normalizer.number_translation_src, normalizer.number_translation_dst)
-    return text.translate(table).translate(digits)
+    # HAZM_OPTIONS are hazm's defaults written out, so the build's steps are hazm's
+    # default normaliser: their tables, made once, rather than a second Normalizer
+    from sokhan.stages.normalise import hazm_steps
+
+    steps = hazm_steps()
+    return text.translate(steps.translations).translate(steps.numbers)
 
 
 def _skeleton(text: str) -> tuple[str, list[int]]:

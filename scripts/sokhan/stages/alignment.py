@@ -109,13 +109,6 @@ class Alignment:
             _boundary(self.segments, self._ns, end, "n", is_start=False),
         )
 
-    def norm_spans_to_raw(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """:meth:`norm_to_raw` of many spans (a document's tokens), with the same results."""
-        if not spans:
-            return []
-        mapped = self.norm_bounds_to_raw(np.asarray(spans, dtype=np.int64).ravel())
-        return list(zip(mapped[0::2], mapped[1::2], strict=True))
-
     def norm_bounds_to_raw(self, bounds: np.ndarray) -> list[int]:
         """:meth:`norm_to_raw` of spans given flat as ``start, end, start, end, …``.
 

@@ -230,8 +230,7 @@ class Steps:
             affix_spacing=_compiled(n.affix_spacing_patterns),
             punctuation_spacing=_compiled(n.punctuation_spacing_patterns),
             replacements=_compiled(n.replacements),
-            replaced=re.compile("[" + re.escape(
-                "".join(sorted({c for p, _ in n.replacements for c in p}))) + "]"),
+            replaced=_any_of("".join(p for p, _ in n.replacements)),
             specials=_compiled(n.specials_chars_patterns),
             repeat=re.compile(n.more_than_two_repeat_pattern),
             repeated_chars=re.compile(n.repeated_chars_pattern),

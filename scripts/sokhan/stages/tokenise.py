@@ -87,11 +87,11 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
             substrings that cover every character but the spaces between them.
     """
     found = [token_spans(sent.text) for sent in sentences]
-    local, bounds = _checked_bounds(sentences, found, provenance)
+    local, bounds, counts = _checked_bounds(sentences, found, provenance)
     # One mapping for the whole document: the alignment answers all tokens at once,
     # and the offsets relative to each sentence are taken in one array operation.
     raw = doc.alignment.norm_bounds_to_raw(bounds)
-    counts = np.fromiter((2 * len(spans) for spans in found), np.int64, len(found))
+    counts = 2 * counts  # two bounds per token
     sentence_raw = np.repeat(np.fromiter((s.raw_start for s in sentences), np.int64,
                                          len(sentences)), counts)
     relative = (np.asarray(raw, dtype=np.int64) - sentence_raw).tolist()
@@ -109,13 +109,12 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
 
 
 def _checked_bounds(sentences: list[Sentence], found: list[list[tuple[int, int]]],
-                    provenance: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every token's start and end in its sentence and in the document's text, flat.
+                    provenance: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The token bounds in each sentence and in the document, flat, and the token counts.
 
-    Returned once :func:`_spans_problem` holds for every sentence.
-
-    The check runs on the whole document at once; only a failing document is
-    looked at sentence by sentence, for the message.
+    Returned once :func:`_spans_problem` holds for every sentence. The check runs on
+    the whole document at once; only a failing document is looked at sentence by
+    sentence, for the message.
 
     Raises:
         BuildError: listing each sentence whose spans fail.
@@ -147,7 +146,7 @@ def _checked_bounds(sentences: list[Sentence], found: list[list[tuple[int, int]]
                       counts)
     out = np.empty(2 * total, np.int64)
     out[0::2], out[1::2] = starts + bases, ends + bases
-    return local, out
+    return local, out, counts
 
 
 def _spans_problem(text: str, spans: list[tuple[int, int]]) -> str | None:
