@@ -17,8 +17,10 @@ from sokhan.checks.incidents import BuildError
 from sokhan.checks.schemas import schema_incidents
 from sokhan.cli import main
 from sokhan.process.document import METADATA
+from sokhan.process.inputs import count_records
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
+from sokhan.process.shard import MIN_SHARD_RECORDS, MIN_SHARDS, SHARD_RECORDS, shard_records
 from sokhan.publication.columns import COLUMNS
 
 #: Columns that name where a record came from, and so differ between input kinds.
@@ -118,6 +120,70 @@ def test_load_dataset_reads_the_shards(processed):
 def test_a_rerun_gives_the_same_bytes(inputs, processed, tmp_path):
     process(Options(inputs["txt"], tmp_path / "again", quiet=True, shard_docs=2))
     assert _tree(tmp_path / "again") == _tree(processed["txt"])
+
+
+@pytest.mark.parametrize(("records", "per_shard"), [
+    (0, MIN_SHARD_RECORDS),  # an empty input: one empty block at most
+    (5, MIN_SHARD_RECORDS),  # a handful of articles: one shard, not a file each
+    (MIN_SHARDS * MIN_SHARD_RECORDS, MIN_SHARD_RECORDS),  # the smallest input cut in 16
+    (1000, 63),  # 1 000 articles: 16 shards (15 of 63, the last of 55)
+    (MIN_SHARDS * SHARD_RECORDS, SHARD_RECORDS),  # from here on, shards of the most records
+    (100_000, SHARD_RECORDS),  # a large crawl: 400 shards of 250
+])
+def test_shard_size_follows_the_input_size(records, per_shard):
+    assert shard_records(records) == per_shard
+
+
+def test_the_record_count_stops_where_asked(tmp_path, inputs):
+    big = write_jsonl(tmp_path / "big.jsonl", [{"id": f"r{k}", "text": "متن."}
+                                               for k in range(3000)])
+    assert count_records(big) == 3000
+    assert count_records(big, at_most=100) == 100
+    assert count_records(inputs["txt"], at_most=2) == 2
+    assert count_records(inputs["parquet"], at_most=2) == 2
+    assert count_records(inputs["parquet"]) == len(seed_records())
+
+
+@pytest.mark.slow
+def test_default_shards_are_the_same_bytes_with_one_or_two_workers(tmp_path):
+    # 60 short records: shards of 25 (the fewest), so three shards, the last of 10
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": f"r{k}", "text": f"خبر شماره {k}.\nرئیس جمهور گفت: «دیدار {k} انجام شد.»"}
+        for k in range(60)])
+    process(Options(source, tmp_path / "one", quiet=True))
+    process(Options(source, tmp_path / "two", workers=2, quiet=True))
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    manifest = json.loads((tmp_path / "one" / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["records_per_shard"] == MIN_SHARD_RECORDS
+    assert sorted(f for f in manifest["files"] if "/sentences/" in f) == [
+        f"data/sentences/train-0000{k}-of-00003.parquet" for k in range(3)]
+    assert _table(tmp_path / "one", "documents").column("doc_id").to_pylist() == [
+        f"r{k}" for k in range(60)]
+
+
+_NO_PANDAS = """
+import sys
+from sokhan.cli import main
+assert main(["process", sys.argv[1], "--out", sys.argv[2], "-q", "--shard-records", "2"]) == 0
+print("pandas" in sys.modules)
+import pandas as pd
+import pyarrow as pa
+# what needs pandas later in the same process still gets it
+assert pa.table({"a": [1]}).to_pandas()["a"].tolist() == [1]
+assert pa.array(pd.Series([1, 2])).to_pylist() == [1, 2]
+"""
+
+
+@pytest.mark.slow
+def test_the_command_skips_pandas_and_writes_the_same_bytes(inputs, processed, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", _NO_PANDAS, str(inputs["txt"]), str(out)],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False"  # after the summary line
+    assert _tree(out) == _tree(processed["txt"])
 
 
 @pytest.mark.slow

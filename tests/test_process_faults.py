@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -19,7 +18,7 @@ import helpers
 from helpers import KILL_MAIN, KILL_PRELUDE, KILLER, REPO, swap_traps, torn_write, write_jsonl
 from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
-from sokhan.process import engines, run
+from sokhan.process import engines
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
 from sokhan.stages.seeds import MAX_SEED_BYTES
@@ -77,9 +76,9 @@ def test_a_record_that_kills_its_worker_is_refused_and_the_rest_is_unchanged(
     clean = _clean_twin(tmp_path, records)
     monkeypatch.setattr(engines, "batch_function", helpers.dies_on_killers)
     # the command line, with small batches: the killer's batch has others in flight
-    monkeypatch.setattr(run, "Options", functools.partial(Options, shard_docs=2))
     out = tmp_path / "out"
-    assert main(["process", str(source), "--out", str(out), "-q", "--workers", "2"]) == 0
+    assert main(["process", str(source), "--out", str(out), "-q", "--workers", "2",
+                 "--shard-records", "2"]) == 0
     assert _problems(out) == [("in.jsonl:3", "record-worker-died")]
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["problems"] == {"record-worker-died": 1}

@@ -127,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler",
                    help="address of a running Dask scheduler (implies --engine dask)")
     p.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    p.add_argument("--shard-records", type=_positive, metavar="N",
+                   help="input records per shard (default: set by the input's size, so that "
+                        "a small input still makes enough shards to share among workers); "
+                        "the same whatever the engine and the worker count")
     p.add_argument("--drafts", action="store_true",
                    help="add a third config, drafts: the pre-annotator's machine-made draft of "
                         "every article (slower; never gold)")
@@ -371,13 +375,15 @@ def _build(args: argparse.Namespace) -> int:
 
 def _process(args: argparse.Namespace) -> int:
     from sokhan.process.run import Options, guard_output, inputs_of, process, summary
+    from sokhan.publication.parquet import skip_pandas_probe
 
     engine = "dask" if args.scheduler else args.engine
     opts = Options(args.input, Path(args.out), engine, args.workers, args.scheduler,
-                   args.strict, args.quiet, drafts=args.drafts, annotations=args.annotations,
-                   seeds=args.seeds)
+                   args.strict, args.quiet, shard_docs=args.shard_records, drafts=args.drafts,
+                   annotations=args.annotations, seeds=args.seeds)
     guard_output(args.out, inputs_of(opts))  # before anything, with "" still empty
     args.out = Path(args.out)
+    skip_pandas_probe()  # a command of its own: no pandas objects reach Arrow here
     try:
         manifest = process(opts)
     except OSError as err:

@@ -73,9 +73,10 @@ class WorkersLost(RuntimeError):
 def warm_up(drafter: Drafter | None = None) -> None:
     """Construct the pipeline's expensive objects once in a fresh worker process.
 
-    Arrow's first table is made here too: it imports pandas (pyarrow looks for it
-    on its first conversion, 0.25 s), which forked workers then inherit instead of
-    each importing it before its first shard.
+    Arrow's first table is made here too: unless the command skipped it
+    (:func:`~sokhan.publication.parquet.skip_pandas_probe`), Arrow's first
+    conversion imports pandas (0.25 s), which forked workers then inherit instead
+    of each importing it before its first shard.
     """
     from sokhan.publication.parquet import arrow_table, parquet_bytes
     from sokhan.stages.normalise import normalise

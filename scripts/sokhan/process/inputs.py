@@ -10,6 +10,8 @@ Whole-input problems (missing file, unknown format, Parquet without ``id`` and
 
 from __future__ import annotations
 
+import itertools
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,15 +67,25 @@ def input_format(path: Path) -> str:
                                "id and text, or a Parquet file with id and text columns")])
 
 
-def count_records(path: Path) -> int | None:
-    """How many records the input holds, for the progress bar (a cheap count)."""
+def count_records(path: Path, at_most: int | None = None) -> int:
+    """How many records the input holds (a cheap count: a JSONL file's line breaks).
+
+    Args:
+        path: the input.
+        at_most: stop counting there: the count is then ``at_most`` for any input at
+            least that long (a JSONL file is read only until it is reached).
+    """
+    limit = sys.maxsize if at_most is None else at_most
     kind = input_format(path)
     if kind == "txt":
-        return sum(1 for _ in path.glob("*.txt"))
+        return sum(1 for _ in itertools.islice(path.glob("*.txt"), limit))
     if kind == "parquet":
-        return _parquet_file(path).metadata.num_rows
+        return min(_parquet_file(path).metadata.num_rows, limit)
+    count = 0
     with path.open("rb") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        while count < limit and (chunk := f.read(1 << 20)):
+            count += chunk.count(b"\n")
+    return min(count, limit)
 
 
 def read_records(path: Path) -> Iterator[InputRecord]:

@@ -7,9 +7,9 @@ to ``data/<config>/<split>-000NN-of-000MM.parquet`` and the folder swapped into
 place (:mod:`sokhan.publication.swap`), so no shard of an unfinished run looks
 complete. Every file and folder is flushed to disk before the swap, so a power cut
 leaves the old output or the new one, never a new one with empty shards. A shard
-holds the documents of :data:`~sokhan.process.shard.SHARD_RECORDS`
-consecutive input records (and their sentences), whatever the engine, so the
-bytes do not depend on it.
+holds the documents of a block of consecutive input records (and their
+sentences), as many as :func:`~sokhan.process.shard.shard_records` gives for the
+input's size, whatever the engine, so the bytes do not depend on it.
 """
 
 from __future__ import annotations
@@ -23,15 +23,14 @@ from pathlib import Path
 from sokhan import __version__
 from sokhan.process.document import Problem
 from sokhan.process.drafts import CONFIG as DRAFTS
-from sokhan.process.shard import CONFIGS, SHARD_RECORDS, Shard
+from sokhan.process.shard import CONFIGS, Shard
+from sokhan.publication.columns import yaml_features
 from sokhan.publication.manifest import PINNED
 from sokhan.publication.parquet import PARQUET_OPTIONS
 from sokhan.publication.swap import fsync_dir, write_file
 from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
 
-#: Input records per shard (the name the options and the tests use).
-SHARD_DOCS = SHARD_RECORDS
 REPORT = "problems.jsonl"
 MANIFEST = "process-manifest.json"
 
@@ -39,8 +38,9 @@ MANIFEST = "process-manifest.json"
 class ShardWriter:
     """Takes finished shards in input order, writes them into ``staging`` and adds up."""
 
-    def __init__(self, staging: Path, drafts: dict | None = None):
+    def __init__(self, staging: Path, shard_records: int, drafts: dict | None = None):
         self.staging = staging
+        self.shard_records = shard_records  # input records per shard, for the manifest
         self.drafts = drafts  # what the drafts were made from; None: no drafts config
         self.configs = CONFIGS if drafts is None else (*CONFIGS, DRAFTS)
         self.parts: dict[str, list[dict[str, str]]] = {}  # split -> [{config: temp name}]
@@ -101,6 +101,7 @@ class ShardWriter:
             "counts": {k: self.counts[k] for k in
                        ("records", "documents", "refused", "sentences", "tokens")},
             "splits": {s: len(p) for s, p in sorted(self.parts.items())},
+            "records_per_shard": self.shard_records,
             "problems": dict(sorted(self.problems.items())),
             "ignored_fields": dict(sorted(self.ignored.items())),
             "normalisation_changes": dict(sorted(self.changes.items())),
@@ -134,16 +135,26 @@ class ShardWriter:
 
 
 def card(splits: list[str], drafts: bool = False) -> str:
-    """A minimal dataset card whose YAML lets ``datasets.load_dataset`` find the shards."""
-    lines = ["---", "configs:"]
+    """A minimal dataset card whose YAML lets ``datasets.load_dataset`` read the shards.
+
+    Its ``configs`` find the shards; its ``dataset_info`` gives the published configs'
+    features, label names included (:func:`~sokhan.publication.columns.yaml_features`).
+    """
+    import yaml
+
+    configs = []
     for config in ("sentences", "documents", *((DRAFTS,) if drafts else ())):
-        lines.append(f"- config_name: {config}")
+        entry: dict = {"config_name": config}
         if config == "sentences":
-            lines.append("  default: true")
-        lines.append("  data_files:")
-        for split in splits or ["train"]:
-            lines += [f"  - split: {split}", f"    path: data/{config}/{split}-*.parquet"]
-    lines += ["---", "",
+            entry["default"] = True
+        entry["data_files"] = [{"split": split, "path": f"data/{config}/{split}-*.parquet"}
+                               for split in splits or ["train"]]
+        configs.append(entry)
+    infos = [{"config_name": config, "features": yaml_features(config)}
+             for config in ("sentences", "documents")]
+    meta = yaml.safe_dump({"configs": configs, "dataset_info": infos}, sort_keys=False,
+                          allow_unicode=True)
+    lines = ["---", meta.rstrip("\n"), "---", "",
               "Output of `sokhan process`: the `documents` and `sentences` configs of the "
               "Sokhan corpus, unannotated (no entity or quotation layers). Counts and "
               f"checksums: `{MANIFEST}`; records that were refused: `{REPORT}`.", ""]

@@ -13,8 +13,8 @@ from sokhan.checks.incidents import BuildError, Incident
 from sokhan.checks.outdir import CHECK, output_incidents
 from sokhan.process.engines import WorkersLost, run_dask, run_local
 from sokhan.process.inputs import InputRecord, count_records, input_format, read_records
-from sokhan.process.output import MANIFEST, REPORT, SHARD_DOCS, ShardWriter
-from sokhan.process.shard import Shard
+from sokhan.process.output import MANIFEST, REPORT, ShardWriter
+from sokhan.process.shard import MIN_SHARDS, SHARD_RECORDS, Shard, shard_records
 from sokhan.publication.swap import discard, exchange, staging_dir
 
 
@@ -29,7 +29,9 @@ class Options:
     scheduler: str | None = None
     strict: bool = False
     quiet: bool = False
-    shard_docs: int = SHARD_DOCS  # input records per shard, the unit a worker is given
+    #: input records per shard, the unit a worker is given; None: set by the input's
+    #: size (:func:`~sokhan.process.shard.shard_records`)
+    shard_docs: int | None = None
     drafts: bool = False  # add the pre-annotator's machine-made ``drafts`` config
     annotations: Path = Path("corpus/annotations")  # the registry and gold the drafts learn from
     seeds: Path = Path("seeds")  # the gold articles' texts
@@ -118,12 +120,14 @@ def process(opts: Options) -> dict:
         from sokhan.process.drafts import make_drafter
 
         drafter = make_drafter(opts.annotations, opts.seeds)  # before anything is written
-    # the bar counts the records first: an input that cannot be read is refused here,
+    # the records are counted first: an input that cannot be read is refused here,
     # before the staging folder exists
+    size = opts.shard_docs or shard_records(
+        count_records(opts.input, at_most=SHARD_RECORDS * MIN_SHARDS))
     bar = _progress(opts)
     try:
         staging = staging_dir(opts.out)
-        writer = ShardWriter(staging, None if drafter is None else drafter.source)
+        writer = ShardWriter(staging, size, None if drafter is None else drafter.source)
     except BaseException:
         if bar is not None:
             bar.close()
@@ -132,7 +136,7 @@ def process(opts: Options) -> dict:
     try:
         # The main process only reads records (and checks ids for duplicates): the
         # pipeline, Arrow and zstd all run in the workers (sokhan.process.shard).
-        batches = _batches(_deduplicated(read_records(opts.input)), opts.shard_docs)
+        batches = _batches(_deduplicated(read_records(opts.input)), size)
         results = (
             run_dask(batches, opts.workers, opts.scheduler, drafter) if opts.engine == "dask"
             else run_local(batches, opts.workers, drafter))

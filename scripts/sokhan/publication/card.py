@@ -28,7 +28,7 @@ from sokhan.checks.schemas import SCHEMA_VERSION
 from sokhan.evaluation.agreement import coverage_table, markdown_report
 from sokhan.evaluation.zwnj import default_reports, markdown_table
 from sokhan.publication.about import CITATION, DESCRIPTION, bibtex
-from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits
+from sokhan.publication.columns import COLUMNS, CONFIGS, config_splits, yaml_features
 from sokhan.publication.figures import markdown as figures_markdown
 from sokhan.publication.licence import (
     ANNOTATIONS_SPDX,
@@ -90,27 +90,6 @@ def size_category(n: int) -> str:
     return next((name for limit, name in _SIZES if n < limit), "n>100K")
 
 
-def yaml_feature(feature) -> dict:
-    """A datasets feature (3.x JSON) in the card's YAML form, as datasets 3.x writes it.
-
-    The result is the body of one entry of ``dataset_info.features``, without its name.
-    """
-    if isinstance(feature, list):
-        inner = yaml_feature(feature[0])
-        return {"list": inner.get("struct", inner.get("dtype"))}
-    kind = feature.get("_type")
-    if kind == "Value":
-        return {"dtype": feature["dtype"]}
-    if kind == "ClassLabel":
-        return {"dtype": {"class_label": {"names": {str(i): n
-                                                    for i, n in enumerate(feature["names"])}}}}
-    if kind == "Sequence":
-        inner = yaml_feature(feature["feature"])
-        return {"sequence": inner["dtype"] if list(inner) == ["dtype"] and isinstance(
-            inner["dtype"], str) else inner}
-    return {"struct": [{"name": k, **yaml_feature(v)} for k, v in feature.items()]}
-
-
 def card_data(corpus: Corpus, sizes: dict[str, dict[str, tuple[int, int]]]) -> dict:
     """The card's YAML metadata, generated from the data.
 
@@ -130,8 +109,7 @@ def card_data(corpus: Corpus, sizes: dict[str, dict[str, tuple[int, int]]]) -> d
             "citation": CITATION,
             "homepage": "",
             "license": f"{ANNOTATIONS_SPDX} (annotations); {TEXTS_STATEMENT}",
-            "features": [{"name": c.name, **yaml_feature(c.type.feature())}
-                         for c in COLUMNS[config]],
+            "features": yaml_features(config),
             "splits": splits,
             "download_size": sum(sizes[config][s][1] for s in config_splits(config)),
             "dataset_size": sum(sizes[config][s][0] for s in config_splits(config)),

@@ -329,3 +329,34 @@ def encode_columns(config: str, rows: list[dict]) -> dict[str, list]:
                        else [[ids[v] for v in vs] for vs in values])
         out[c.names_column] = values
     return {c.name: out[c.name] for c in COLUMNS[config]}
+
+
+def yaml_feature(feature) -> dict:
+    """A datasets feature (3.x JSON) in the card's YAML form, as datasets 3.x writes it.
+
+    The result is the body of one entry of ``dataset_info.features``, without its name.
+    """
+    if isinstance(feature, list):
+        inner = yaml_feature(feature[0])
+        return {"list": inner.get("struct", inner.get("dtype"))}
+    kind = feature.get("_type")
+    if kind == "Value":
+        return {"dtype": feature["dtype"]}
+    if kind == "ClassLabel":
+        return {"dtype": {"class_label": {"names": {str(i): n
+                                                    for i, n in enumerate(feature["names"])}}}}
+    if kind == "Sequence":
+        inner = yaml_feature(feature["feature"])
+        return {"sequence": inner["dtype"] if list(inner) == ["dtype"] and isinstance(
+            inner["dtype"], str) else inner}
+    return {"struct": [{"name": k, **yaml_feature(v)} for k, v in feature.items()]}
+
+
+def yaml_features(config: str) -> list[dict]:
+    """A config's ``dataset_info.features`` for a card's YAML, as datasets 3.x writes it.
+
+    ``load_dataset`` reads the label names from there: from the Parquet schema alone it
+    would not, because Sokhan's never-null columns do not match the nullable fields of
+    the features stored beside them (datasets 5.2 then falls back to plain values).
+    """
+    return [{"name": c.name, **yaml_feature(c.type.feature())} for c in COLUMNS[config]]
