@@ -227,6 +227,24 @@ def test_tokenisation_catches_a_token_not_in_its_sentence(mini_corpus, monkeypat
     assert "cover 1 of the" in err.value.incidents[0].message
 
 
+def test_tokenisation_catches_a_raw_token_outside_its_sentence(mini_corpus, monkeypatch):
+    import sokhan.stages.tokenise as tokenise
+    from sokhan.stages.alignment import Alignment
+
+    # the alignment is monotone, so a token's raw span always lies in its sentence's;
+    # simulate one that maps every bound past the end of the raw text
+    mapped = Alignment.norm_bounds_to_raw
+    monkeypatch.setattr(Alignment, "norm_bounds_to_raw",
+                        lambda self, bounds: [b + 10_000 for b in mapped(self, bounds)])
+    doc = mini_corpus.docs[0]
+    sentences = copy.deepcopy(mini_corpus.sentences[doc.doc_id])
+    with pytest.raises(BuildError) as err:
+        tokenise.tokenise(doc, sentences, "seeds/mini_001.txt")
+    assert {i.check for i in err.value.incidents} == {"tokenisation"}
+    assert len(err.value.incidents) == len(sentences)  # one per sentence
+    assert "lies outside the sentence's raw text" in err.value.incidents[0].message
+
+
 def test_an_unknown_check_id_is_a_bug():
     with pytest.raises(ValueError, match="unknown check id"):
         Incident("x", "", "no-such-check", "")

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from sokhan.annotate import VERSION
 from sokhan.checks.schemas import schema_incidents
-from sokhan.publication.parquet import PARQUET_OPTIONS
+from sokhan.publication.parquet import PROCESS_PARQUET_OPTIONS
 
 if TYPE_CHECKING:  # the pre-annotator (CRF, CLDR) is imported only when drafts are made
     from sokhan.annotate.gazetteer import Entry
@@ -113,7 +113,7 @@ def warm_up(drafter: Drafter) -> None:
 def parquet_bytes(rows: list[dict]) -> bytes:
     """One shard of the drafts config, written with the corpus's fixed Parquet options."""
     sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), sink, **PARQUET_OPTIONS)
+    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), sink, **PROCESS_PARQUET_OPTIONS)
     return sink.getvalue().to_pybytes()
 
 

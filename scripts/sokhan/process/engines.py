@@ -78,11 +78,11 @@ def warm_up(drafter: Drafter | None = None) -> None:
     conversion imports pandas (0.25 s), which forked workers then inherit instead
     of each importing it before its first shard.
     """
-    from sokhan.publication.parquet import arrow_table, parquet_bytes
+    from sokhan.publication.parquet import PROCESS_PARQUET_OPTIONS, arrow_table, parquet_bytes
     from sokhan.stages.normalise import normalise
 
     normalise("سلام")
-    parquet_bytes(arrow_table("documents", []))
+    parquet_bytes(arrow_table("documents", []), PROCESS_PARQUET_OPTIONS)
     if drafter is not None:
         from sokhan.process import drafts
 

@@ -26,7 +26,7 @@ from sokhan.process.drafts import CONFIG as DRAFTS
 from sokhan.process.shard import CONFIGS, Shard
 from sokhan.publication.columns import yaml_features
 from sokhan.publication.manifest import PINNED
-from sokhan.publication.parquet import PARQUET_OPTIONS
+from sokhan.publication.parquet import PROCESS_PARQUET_OPTIONS
 from sokhan.publication.swap import fsync_dir, write_file
 from sokhan.stages.normalise import HAZM_OPTIONS
 from sokhan.stages.tokenise import TOKENIZER_OPTIONS
@@ -96,7 +96,7 @@ class ShardWriter:
             "normaliser": {"hazm_options": HAZM_OPTIONS, "per_line": True,
                            "zwnj_repair": "sokhan.zwnj"},
             "tokenizer": {"hazm_word_tokenizer_options": TOKENIZER_OPTIONS, "split_dashes": True},
-            "parquet": PARQUET_OPTIONS,
+            "parquet": PROCESS_PARQUET_OPTIONS,
             "input": inputs,
             "counts": {k: self.counts[k] for k in
                        ("records", "documents", "refused", "sentences", "tokens")},

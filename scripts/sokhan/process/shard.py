@@ -26,7 +26,7 @@ from sokhan.process.document import Outcome, Problem, process_batch
 from sokhan.process.drafts import CONFIG as DRAFTS
 from sokhan.process.drafts import parquet_bytes as drafts_parquet
 from sokhan.process.inputs import InputRecord
-from sokhan.publication.parquet import arrow_table, parquet_bytes
+from sokhan.publication.parquet import PROCESS_PARQUET_OPTIONS, arrow_table, parquet_bytes
 from sokhan.stages.resources import collector_paused
 
 if TYPE_CHECKING:
@@ -155,4 +155,4 @@ def _config_bytes(config: str, outcomes: list[Outcome]) -> bytes:
         return drafts_parquet([o.draft for o in outcomes if o.draft is not None])
     rows = ([o.document for o in outcomes if o.document is not None]
             if config == "documents" else [r for o in outcomes for r in o.sentences])
-    return parquet_bytes(arrow_table(config, rows))
+    return parquet_bytes(arrow_table(config, rows), PROCESS_PARQUET_OPTIONS)

@@ -324,9 +324,9 @@ def encode_columns(config: str, rows: list[dict]) -> dict[str, list]:
         if c.label is None or c.names_column is None:
             out[c.name] = values
             continue
-        ids = _label_ids(c.label.names)
-        out[c.name] = ([ids[v] for v in values] if isinstance(c.type, Label)
-                       else [[ids[v] for v in vs] for vs in values])
+        lookup = _label_ids(c.label.names).__getitem__  # KeyError on an unknown label
+        out[c.name] = (list(map(lookup, values)) if isinstance(c.type, Label)
+                       else [list(map(lookup, vs)) for vs in values])
         out[c.names_column] = values
     return {c.name: out[c.name] for c in COLUMNS[config]}
 

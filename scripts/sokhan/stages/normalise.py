@@ -166,16 +166,10 @@ AFFIXES = frozenset({"ها", "های", "هایی", "تر", "تری", "ترین",
                      "ای", "ام", "ات", "اش", "اند", "ایم", "اید"})
 #: ... and the verbal prefixes it may attach to the next word.
 PREFIXES = frozenset({"می", "نمی"})
-_WORD_EDGE = re.compile("[ \u200c\n.،؛:!؟«»()\\[\\]]")
-
-
-def _is_word(piece: str) -> bool:
-    """Whether hazm's lexicon knows ``piece`` as a word with a part of speech.
-
-    The lexicon also lists bound pieces such as «المللی» or «گرایی», with no part
-    of speech (``'0'``); those are not words a writer would separate.
-    """
-    return piece in hazm_steps().tagged
+_EDGES = " \u200c\n.،؛:!؟«»()\\[\\]"
+#: A ZWNJ with the words on either side of it (runs of characters between two edges):
+#: the left word starts after an edge or at the start, so no match starts inside one.
+_JOIN = re.compile(f"(?<![^{_EDGES}])([^{_EDGES}]*)\u200c(?=([^{_EDGES}]*))")
 
 
 def keep_writer_spaces(raw: str, text: str) -> tuple[str, int]:
@@ -217,20 +211,16 @@ def _separable_joins(text: str) -> set[int]:
 
     A piece that is no word on its own («المللی» in «بین المللی») is bound: a
     writer's space there is a lost ZWNJ, so hazm's join stays; so does a join of an
-    affix or of the «می/نمی» prefix.
+    affix or of the «می/نمی» prefix. A word is a piece hazm's lexicon lists with a
+    part of speech: it also lists bound pieces such as «المللی» or «گرایی», with
+    none (``'0'``), and those are not words a writer would separate.
     """
     if "\u200c" not in text:
         return set()
-    edges = [m.start() for m in _WORD_EDGE.finditer(text)]
-    joins = set()
-    for k, at in enumerate(edges):
-        if text[at] != "\u200c":
-            continue
-        left = text[edges[k - 1] + 1 if k else 0 : at]
-        right = text[at + 1 : edges[k + 1] if k + 1 < len(edges) else len(text)]
-        if left not in PREFIXES and right not in AFFIXES and _is_word(left) and _is_word(right):
-            joins.add(at)
-    return joins
+    tagged = hazm_steps().tagged
+    return {m.end() - 1 for m in _JOIN.finditer(text)
+            if (left := m.group(1)) not in PREFIXES and (right := m.group(2)) not in AFFIXES
+            and left in tagged and right in tagged}
 
 
 _HYPHENS = "-–"

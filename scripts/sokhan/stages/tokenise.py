@@ -91,10 +91,12 @@ def tokenise(doc: Document, sentences: list[Sentence], provenance: str) -> list[
     # One mapping for the whole document: the alignment answers all tokens at once,
     # and the offsets relative to each sentence are taken in one array operation.
     raw = doc.alignment.norm_bounds_to_raw(bounds)
-    counts = 2 * counts  # two bounds per token
     sentence_raw = np.repeat(np.fromiter((s.raw_start for s in sentences), np.int64,
-                                         len(sentences)), counts)
-    relative = (np.asarray(raw, dtype=np.int64) - sentence_raw).tolist()
+                                         len(sentences)), 2 * counts)
+    offsets = np.asarray(raw, dtype=np.int64) - sentence_raw
+    _check_raw_bounds(sentences, counts, offsets, provenance)
+    relative = offsets.tolist()
+    counts = 2 * counts  # two bounds per token
     within = local.tolist()
     cut_raw, k = doc.raw_text.__getitem__, 0
     for sent, n in zip(sentences, counts.tolist(), strict=True):
@@ -147,6 +149,35 @@ def _checked_bounds(sentences: list[Sentence], found: list[list[tuple[int, int]]
     out = np.empty(2 * total, np.int64)
     out[0::2], out[1::2] = starts + bases, ends + bases
     return local, out, counts
+
+
+def _check_raw_bounds(sentences: list[Sentence], counts: np.ndarray, offsets: np.ndarray,
+                      provenance: str) -> None:
+    """Check that every token's raw span lies in its sentence's raw text, in order.
+
+    Each raw token is then the slice of its sentence's raw text at its offsets, as
+    the row check would find it: the tokens are cut from the text at those offsets.
+
+    Raises:
+        BuildError: listing each sentence with a raw span outside its raw text.
+    """
+    starts, ends = offsets[0::2], offsets[1::2]
+    lengths = np.repeat(np.fromiter((s.raw_end - s.raw_start for s in sentences), np.int64,
+                                    len(sentences)), counts)
+    inside = (starts >= 0) & (starts <= ends) & (ends <= lengths)
+    if inside.all():
+        return
+    first = np.cumsum(counts) - counts
+    incidents = []
+    for sent, k, n in zip(sentences, first.tolist(), counts.tolist(), strict=True):
+        bad = np.flatnonzero(~inside[k : k + n])
+        if len(bad):
+            t = k + int(bad[0])
+            incidents.append(Incident(
+                provenance, f"line {sent.line}", "tokenisation",
+                f"{sent.id}: raw token span ({starts[t]}, {ends[t]}) lies outside the "
+                f"sentence's raw text (length {len(sent.raw_text)})"))
+    raise BuildError(incidents)
 
 
 def _spans_problem(text: str, spans: list[tuple[int, int]]) -> str | None:

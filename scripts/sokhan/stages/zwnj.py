@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from sokhan.stages import prepared
 from sokhan.stages.hazm_steps import hazm_data
@@ -877,17 +878,20 @@ def _token_edits(text: str) -> list[Edit]:
     # A 50 MB text has millions of words but far fewer distinct ones: decide once per
     # distinct word what could apply, and skip the rest with one dict lookup.
     plans: dict[str, _Plan | None] = {}
+    known = plans.get
     previous = None
     for match in _TOKEN_RE.finditer(text):
-        token = match.group()
-        if token in plans:
-            plan = plans[token]
-        else:
+        plan = known(token := match.group(), _UNPLANNED)
+        if plan is _UNPLANNED:
             plan = plans[token] = _plan(token)
         if plan is not None:
             edits.extend(_plan_edits(text, match, previous, plan))
         previous = match
     return edits
+
+
+#: A word of the line not looked at yet (its plan may be None: nothing applies).
+_UNPLANNED: Any = object()
 
 
 @dataclass(frozen=True)
