@@ -16,8 +16,9 @@ from helpers import MINI, SEEDS, seed_records, write_jsonl
 from sokhan.checks.incidents import BuildError
 from sokhan.checks.schemas import schema_incidents
 from sokhan.cli import main
-from sokhan.process.document import METADATA
-from sokhan.process.inputs import count_records
+from sokhan.process import shard
+from sokhan.process.document import METADATA, process_batch
+from sokhan.process.inputs import count_records, read_records
 from sokhan.process.output import MANIFEST, REPORT
 from sokhan.process.run import Options, process
 from sokhan.process.shard import MIN_SHARD_RECORDS, MIN_SHARDS, SHARD_RECORDS, shard_records
@@ -128,7 +129,7 @@ def test_a_rerun_gives_the_same_bytes(inputs, processed, tmp_path):
     (MIN_SHARDS * MIN_SHARD_RECORDS, MIN_SHARD_RECORDS),  # the smallest input cut in 16
     (1000, 63),  # 1 000 articles: 16 shards (15 of 63, the last of 55)
     (MIN_SHARDS * SHARD_RECORDS, SHARD_RECORDS),  # from here on, shards of the most records
-    (100_000, SHARD_RECORDS),  # a large crawl: 400 shards of 250
+    (100_000, SHARD_RECORDS),  # a large crawl: 625 shards of 160
 ])
 def test_shard_size_follows_the_input_size(records, per_shard):
     assert shard_records(records) == per_shard
@@ -142,6 +143,28 @@ def test_the_record_count_stops_where_asked(tmp_path, inputs):
     assert count_records(inputs["txt"], at_most=2) == 2
     assert count_records(inputs["parquet"], at_most=2) == 2
     assert count_records(inputs["parquet"]) == len(seed_records())
+
+
+def test_a_block_is_processed_and_turned_into_arrow_fifty_records_at_a_time(
+        tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": f"r{k}", "text": "" if k == 7 else f"خبر {k}.\nمتن خبر {k} این است."}
+        for k in range(120)])  # record 7 is refused: positions, not published rows, count
+    records = list(read_records(source))
+    sizes = []
+
+    def outcomes(batch, drafter):
+        sizes.append(len(batch))
+        return process_batch(batch, drafter)
+
+    block = shard.process_shard(records, None, outcomes)
+    assert sizes == [shard.ARROW_RECORDS, shard.ARROW_RECORDS, 20]
+    assert block.counts["documents"] == 119 and len(block.refused) == 1
+    # the retry path (outcomes all at once) and Arrow in one piece give the same bytes
+    whole = process_batch(records, None)
+    assert shard.shard_of(len(records), whole).files == block.files
+    monkeypatch.setattr(shard, "ARROW_RECORDS", 1000)
+    assert shard.shard_of(len(records), whole).files == block.files
 
 
 @pytest.mark.slow

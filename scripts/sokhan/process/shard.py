@@ -18,9 +18,12 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING
+
+import pyarrow as pa
 
 from sokhan.process.document import Outcome, Problem, process_batch
 from sokhan.process.drafts import CONFIG as DRAFTS
@@ -33,14 +36,26 @@ if TYPE_CHECKING:
     from sokhan.process.drafts import Drafter
 
 #: The most input records per shard (and per task shipped to a worker): few enough
-#: that a worker holds little, enough that a shard is a few MB, not thousands of files.
-SHARD_RECORDS = 250
+#: that a worker holds little, enough that a crawl of 100 000 articles makes 625
+#: shards of a few hundred KB each, not tens of thousands of files. A shard's Arrow
+#: columns are built whole before they are written (in one row group: five row
+#: groups of 50 records made the file 2.2 times larger), and so set a worker's peak:
+#: over 4 000 synthetic articles, one worker peaked at 279 MB with shards of 63
+#: records, 285 MB with 160 and 304 MB with 250, whose sentence files took 15.8, 9.8
+#: and 8.1 MB.
+SHARD_RECORDS = 160
 #: Shards a smaller input is still cut into, so that workers share it evenly. Cut
 #: into blocks of 250, 1 000 synthetic articles made four tasks of 2.2–2.8 s each,
 #: and the second of two workers ended 0.9 s after the first (of a 6.2 s run).
 MIN_SHARDS = 16
 #: The fewest records per shard: a handful of articles make one shard, not a file each.
 MIN_SHARD_RECORDS = 25
+#: Records whose sentence rows are turned into Arrow together, within a block. Rows
+#: as Python lists take several times the memory of their Arrow columns; converted
+#: every 50 records, a block of 160 holds at most 50 records' rows, so a worker's
+#: peak memory hardly depends on the block's size (the Parquet bytes are the same:
+#: Arrow's chunks do not change how the sentences are written).
+ARROW_RECORDS = 50
 CONFIGS = ("documents", "sentences")
 
 
@@ -90,8 +105,10 @@ def process_shard(records: list[InputRecord], drafter: Drafter | None = None,
     the block did leave in cycles is collected right after it (:func:`_freeze_heap`),
     so memory stays bounded by one block.
     """
+    parts = (outcomes(records[k : k + ARROW_RECORDS], drafter)
+             for k in range(0, len(records), ARROW_RECORDS))
     with collector_paused(freeze=False):
-        shard = shard_of(len(records), outcomes(records, drafter), drafts=drafter is not None)
+        shard = shard_of(len(records), chain.from_iterable(parts), drafts=drafter is not None)
     _freeze_heap()
     return shard
 
@@ -111,48 +128,70 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-def shard_of(records: int, outcomes: list[Outcome], drafts: bool = False) -> Shard:
+def shard_of(records: int, outcomes: Iterable[Outcome], drafts: bool = False) -> Shard:
     """The shard of a block of ``records`` input records from their outcomes (pure).
 
-    Workers call it on a block they processed; the main process calls it on the
-    outcomes of a block whose records were retried one by one after its worker
-    died, and gets the same bytes.
+    Workers call it on a block they process (the outcomes made as they are taken);
+    the main process calls it on the outcomes of a block whose records were retried
+    one by one after its worker died, and gets the same bytes. The sentence rows of
+    every :data:`ARROW_RECORDS` outcomes, counted by input position, become Arrow
+    columns at once, so no more rows than theirs are held.
     """
     counts: Counter[str] = Counter()
     repairs: Counter[str] = Counter()
     changes: Counter[str] = Counter()
     ignored: Counter[str] = Counter()
-    by_split: dict[str, list[Outcome]] = {}
-    for o in outcomes:
+    refused: list[tuple[Problem, ...]] = []
+    documents: dict[str, list[dict]] = {}
+    sentences: dict[str, list[dict]] = {}  # rows not yet in Arrow, by split
+    chunks: dict[str, list[pa.Table]] = {}
+    drafted: dict[str, list[dict]] = {}
+
+    def to_arrow() -> None:
+        for split, rows in sentences.items():
+            if rows:
+                chunks.setdefault(split, []).append(arrow_table("sentences", rows))
+        sentences.clear()
+
+    for position, o in enumerate(outcomes, start=1):
         if o.problems:
-            continue
-        counts["documents"] += 1
-        counts["sentences"] += len(o.sentences)
-        counts["tokens"] += o.tokens
-        repairs.update(o.repairs)
-        changes.update(o.changes)
-        ignored.update(o.ignored_fields)
-        if o.draft is not None:
-            counts["drafts"] += 1
-            for key in ("mentions", "quotes", "proposed_entities"):
-                counts[f"draft_{key}"] += o.draft[key]
-        by_split.setdefault(o.split, []).append(o)
-    configs = (*CONFIGS, DRAFTS) if drafts else CONFIGS
-    files = {split: {c: _config_bytes(c, published) for c in configs}
-             for split, published in sorted(by_split.items())}
+            refused.append(tuple(o.problems))
+        else:
+            counts["documents"] += 1
+            counts["sentences"] += len(o.sentences)
+            counts["tokens"] += o.tokens
+            repairs.update(o.repairs)
+            changes.update(o.changes)
+            ignored.update(o.ignored_fields)
+            if o.draft is not None:
+                counts["drafts"] += 1
+                for key in ("mentions", "quotes", "proposed_entities"):
+                    counts[f"draft_{key}"] += o.draft[key]
+                drafted.setdefault(o.split, []).append(o.draft)
+            if o.document is not None:
+                documents.setdefault(o.split, []).append(o.document)
+            sentences.setdefault(o.split, []).extend(o.sentences)
+            chunks.setdefault(o.split, [])
+        if position % ARROW_RECORDS == 0:
+            to_arrow()
+    to_arrow()
+    files = {}
+    for split in sorted(chunks):
+        table = (pa.concat_tables(chunks[split]) if chunks[split]
+                 else arrow_table("sentences", []))
+        files[split] = {"documents": _parquet(arrow_table("documents", documents.get(split, []))),
+                        "sentences": _parquet(table)}
+        if drafts:
+            files[split][DRAFTS] = drafts_parquet(drafted.get(split, []))
     return Shard(
         records=records,
         files=files,
         digests={s: {c: hashlib.sha256(b).hexdigest() for c, b in f.items()}
                  for s, f in files.items()},
-        refused=tuple(tuple(o.problems) for o in outcomes if o.problems),
+        refused=tuple(refused),
         counts=dict(counts), repairs=dict(repairs), changes=dict(changes), ignored=dict(ignored),
     )
 
 
-def _config_bytes(config: str, outcomes: list[Outcome]) -> bytes:
-    if config == DRAFTS:
-        return drafts_parquet([o.draft for o in outcomes if o.draft is not None])
-    rows = ([o.document for o in outcomes if o.document is not None]
-            if config == "documents" else [r for o in outcomes for r in o.sentences])
-    return parquet_bytes(arrow_table(config, rows), PROCESS_PARQUET_OPTIONS)
+def _parquet(table: pa.Table) -> bytes:
+    return parquet_bytes(table, PROCESS_PARQUET_OPTIONS)
