@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sokhan.annotate import VERSION
 from sokhan.checks.schemas import schema_incidents
 from sokhan.publication.parquet import PROCESS_PARQUET_OPTIONS
+from sokhan.publication.parquet import parquet_bytes as shard_parquet
 
 if TYPE_CHECKING:  # the pre-annotator (CRF, CLDR) is imported only when drafts are made
     from sokhan.annotate.gazetteer import Entry
@@ -111,10 +111,8 @@ def warm_up(drafter: Drafter) -> None:
 
 
 def parquet_bytes(rows: list[dict]) -> bytes:
-    """One shard of the drafts config, written with the corpus's fixed Parquet options."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), sink, **PROCESS_PARQUET_OPTIONS)
-    return sink.getvalue().to_pybytes()
+    """One shard of the drafts config, written with the process shards' fixed options."""
+    return shard_parquet(pa.Table.from_pylist(rows, schema=SCHEMA), PROCESS_PARQUET_OPTIONS)
 
 
 def loads(row: dict) -> dict:

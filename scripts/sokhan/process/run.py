@@ -96,14 +96,15 @@ def _batches(records: Iterator[InputRecord], size: int) -> Iterator[list[InputRe
         yield batch
 
 
-def _progress(opts: Options):
-    """A tqdm bar on a terminal (articles, rate, time left); None otherwise."""
-    if opts.quiet or not sys.stderr.isatty():
-        return None
+def _shows_progress(opts: Options) -> bool:
+    return not opts.quiet and sys.stderr.isatty()
+
+
+def _progress(total: int):
+    """A tqdm bar on a terminal (articles, rate, time left)."""
     from tqdm import tqdm
 
-    return tqdm(total=count_records(opts.input), unit="article", desc="sokhan process",
-                dynamic_ncols=True)
+    return tqdm(total=total, unit="article", desc="sokhan process", dynamic_ncols=True)
 
 
 def process(opts: Options) -> dict:
@@ -120,11 +121,14 @@ def process(opts: Options) -> dict:
         from sokhan.process.drafts import make_drafter
 
         drafter = make_drafter(opts.annotations, opts.seeds)  # before anything is written
-    # the records are counted first: an input that cannot be read is refused here,
-    # before the staging folder exists
-    size = opts.shard_docs or shard_records(
-        count_records(opts.input, at_most=SHARD_RECORDS * MIN_SHARDS))
-    bar = _progress(opts)
+    # the records are counted first, once: an input that cannot be read is refused
+    # here, before the staging folder exists. The bar needs them all; the shard size
+    # only whether there are fewer than it takes to fill MIN_SHARDS shards.
+    bar_shown = _shows_progress(opts)
+    counted = count_records(opts.input,
+                            at_most=None if bar_shown else SHARD_RECORDS * MIN_SHARDS)
+    size = opts.shard_docs or shard_records(counted)
+    bar = _progress(counted) if bar_shown else None
     try:
         staging = staging_dir(opts.out)
         writer = ShardWriter(staging, size, None if drafter is None else drafter.source)
