@@ -258,6 +258,10 @@ def test_without_strict_bad_records_are_skipped_counted_and_reported(tmp_path, c
                                       "sentences": manifest["counts"]["sentences"],
                                       "tokens": manifest["counts"]["tokens"]}
     assert manifest["problems"] == {"record-id": 1, "record-json": 1, "seed-empty": 1}
+    # the report's lines and the manifest follow their schemas (test_manifest.py damages them)
+    for problem in _problems(out):
+        assert schema_incidents(problem, "process-problem", REPORT, "schema") == []
+    assert schema_incidents(manifest, "process-manifest", MANIFEST, "schema") == []
 
 
 def test_an_unusable_input_is_refused(tmp_path, capsys):
@@ -332,5 +336,6 @@ def test_drafts_are_the_pre_annotators_drafts_marked_machine_made(tmp_path, caps
     assert sorted(p.name for p in out.glob("*.json")) == [MANIFEST]
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["drafts"]["machine_made"] is True and manifest["drafts"]["rows"] == 2
+    assert schema_incidents(manifest, "process-manifest", MANIFEST, "schema") == []
     assert manifest["configs"] == ["documents", "sentences", "drafts"]
     assert "MACHINE-MADE" in (out / "README.md").read_text(encoding="utf-8")
