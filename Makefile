@@ -51,7 +51,7 @@ validate: setup
 	$(BIN)/sokhan validate
 
 lint: setup
-	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff check scripts tests benchmarks
 	$(BIN)/mypy
 
 test: setup bytecode $(COMPAT)/.installed $(CFF)/.installed $(MLC)/.installed

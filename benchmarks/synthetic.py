@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def seed_lines(seeds: Path = REPO / "seeds") -> tuple[list[str], list[str]]:
     """(first lines, sentences of the other non-empty lines) of the seed articles."""
-    heads, body = [], []
+    heads: list[str] = []
+    body: list[str] = []
     for path in sorted(seeds.glob("*.txt")):
         lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
         heads.append(lines[0])
