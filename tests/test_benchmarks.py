@@ -61,7 +61,7 @@ def test_tree_rss_of_a_gone_process_is_zero() -> None:
 
 @pytest.mark.parametrize(("values", "middle"), [
     ([3.0], 3.0),  # one run
-    ([5.0, 1.0, 3.0], 3.0),  # odd count: the middle one, not the mean (3.0)
+    ([5.0, 1.0, 2.0], 2.0),  # odd count: the middle one, not the mean (2.67)
     ([9.0, 1.0, 2.0], 2.0),  # an outlier does not move it
     ([4.0, 1.0, 2.0, 3.0], 2.5),  # even count: the mean of the two middle ones
 ])
