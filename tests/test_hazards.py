@@ -196,6 +196,8 @@ def test_hazard_in_a_json_string_is_refused(file, pointer, value, where, tmp_pat
         ('"note": "\\ud800"', "json-unicode", "/mentions/0/note", "U+D800"),
         # NaN is not JSON, though Python's json reads it
         ('"note": NaN', "annotation-json", "line 7 column 12", "NaN is not a JSON number"),
+        # a number too large for a double: Python's json reads it as infinity
+        ('"note": 1e999', "annotation-json", "line 7 column 12", "too large for a 64-bit float"),
         # an integer too long for Python to convert
         ('"note": ' + "9" * 5000, "annotation-json", "line 7 column 12",
          "integer string conversion"),

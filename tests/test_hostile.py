@@ -102,6 +102,7 @@ def test_a_workspace_with_passes_builds(tmp_path, capsys):
         (b"[{}]", "holds an array"),  # an array holding what should be the file
         (b"NaN", "NaN is not a JSON number"),  # Python's json reads NaN
         (b"-Infinity", "-Infinity is not a JSON number"),  # and Infinity
+        (b"1e999", "too large for a 64-bit float"),  # and reads this as infinity
         (b'{"doc_id": "mini_001", "x": [1, 2', "expected valid JSON"),  # truncated
         (b"", "Expecting value"),  # empty
         (b"\xff\xfe{}", "is not UTF-8"),  # UTF-16 byte-order mark
@@ -279,6 +280,33 @@ def test_json_depth_limit_both_sides(bracket):
                             f"{MAX_JSON_DEPTH}")]
     column = MAX_JSON_DEPTH + 1 if bracket == "[]" else 5 * MAX_JSON_DEPTH + 1
     assert incidents[0].where == f"line 1 column {column}"
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "literal"),
+    [
+        (b"[1e999]", "line 1 column 2", "1e999"),  # the smallest case
+        (b'{"a": "1e999",\n "b": [1.5, -1e999]}', "line 2 column 13", "-1e999"),  # not the string
+        (b"[1e308, 2.5E+400]", "line 1 column 9", "2.5E+400"),  # 1e308 still fits a double
+    ],
+)
+def test_a_number_too_large_for_a_float_is_refused_where_it_stands(content, where, literal):
+    value, incidents = parse_json(content, "f.json", "annotation-json")
+    assert value is None
+    assert [(i.where, i.check) for i in incidents] == [(where, "annotation-json")]
+    assert f"the number {literal!r} is too large for a 64-bit float" in incidents[0].message
+
+
+@pytest.mark.parametrize(
+    ("content", "value"),
+    [
+        (b"[1e308]", [1e308]),  # the largest power of ten a double holds
+        (b"[1e-999]", [0.0]),  # too small: it rounds to zero, as in every JSON reader
+        (b"[-0.5e2]", [-50.0]),  # an exponent on a negative fraction
+    ],
+)
+def test_numbers_a_float_holds_are_read(content, value):
+    assert parse_json(content, "f.json", "annotation-json") == (value, [])
 
 
 def test_seed_line_count_limit_both_sides():

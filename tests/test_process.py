@@ -232,6 +232,25 @@ def test_drafts_are_the_same_bytes_on_every_engine(inputs, tmp_path):
     assert trees["pool"] == trees["one"] and trees["dask"] == trees["one"]
 
 
+@pytest.mark.slow
+def test_a_users_cluster_by_address_gives_the_same_bytes_and_keeps_nothing(inputs, tmp_path):
+    # --scheduler: the cluster outlives the run, so the run must not leave its drafter there
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    opts = {"quiet": True, "shard_docs": 2, "drafts": True,
+            "annotations": MINI / "annotations", "seeds": MINI / "seeds"}
+    process(Options(inputs["txt"], tmp_path / "local", **opts))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        before = client.run(lambda dask_worker: sorted(dask_worker.plugins))
+        process(Options(inputs["txt"], tmp_path / "cluster", engine="dask",
+                        scheduler=cluster.scheduler_address, **opts))
+        assert client.run(lambda dask_worker: sorted(dask_worker.plugins)) == before
+        assert len(before) == 2  # both workers answered
+    assert _tree(tmp_path / "cluster") == _tree(tmp_path / "local")
+
+
 def test_strict_stops_at_a_bad_record_and_leaves_the_output_as_it_was(tmp_path, capsys):
     source = write_jsonl(tmp_path / "in.jsonl", [*seed_records()[:2], {"id": "x", "text": ""}])
     out = tmp_path / "out"

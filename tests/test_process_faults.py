@@ -15,7 +15,16 @@ import pyarrow.parquet as pq
 import pytest
 
 import helpers
-from helpers import KILL_MAIN, KILL_PRELUDE, KILLER, REPO, swap_traps, torn_write, write_jsonl
+from helpers import (
+    KILL_MAIN,
+    KILL_PRELUDE,
+    KILLER,
+    MINI,
+    REPO,
+    swap_traps,
+    torn_write,
+    write_jsonl,
+)
 from sokhan.checks.incidents import BuildError
 from sokhan.cli import main
 from sokhan.process import engines
@@ -147,6 +156,29 @@ def test_a_record_that_kills_its_dask_worker_is_refused_and_the_rest_is_unchange
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["problems"] == {"record-worker-died": 1}
     assert _data(out) == _data(clean)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("killers", [{1}, {1, 4}])  # one death; two, on both workers
+def test_a_dask_worker_death_keeps_the_drafter_for_the_workers_that_replace_it(
+        tmp_path, monkeypatch, killers):
+    # The drafter reaches Dask's workers once, not with every task: a worker that
+    # replaces a dead one must get it too, even when no worker that held it is left.
+    pytest.importorskip("distributed")
+    records = _records(killers)
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    learn = {"drafts": True, "annotations": MINI / "annotations", "seeds": MINI / "seeds"}
+    twin = [{**r, "text": ""} if r["id"].startswith(KILLER) else r for r in records]
+    (tmp_path / "twin").mkdir()
+    clean = tmp_path / "clean"
+    process(Options(write_jsonl(tmp_path / "twin" / "in.jsonl", twin), clean, **SMALL, **learn))
+    monkeypatch.setattr(engines, "batch_function", helpers.dies_on_killers)
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "tests"))
+    out = tmp_path / "out"
+    process(Options(source, out, engine="dask", workers=2, **SMALL, **learn))
+    assert _problems(out) == [(f"in.jsonl:{k + 1}", "record-worker-died") for k in sorted(killers)]
+    assert _data(out) == _data(clean)
+    assert any(k.startswith("data/drafts/") for k in _data(out))
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ of rules.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -61,6 +62,27 @@ class _Objects:
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(literal: str) -> float:
+    """A JSON number with a fraction or an exponent, refused where it overflows a double.
+
+    Python's json reads ``1e999`` as infinity, a value JSON has no number for;
+    read silently, it would reach the checks as a number larger than any other.
+    """
+    value = float(literal)
+    if math.isinf(value):
+        raise _Overflow(literal)
+    return value
+
+
+class _Overflow(ValueError):
+    """A number literal too large for a double; keeps the literal, to point at it."""
+
+    def __init__(self, literal: str) -> None:
+        super().__init__(f"the number {clip(literal)} is too large for a 64-bit float (it "
+                         "would read as infinity)")
+        self.literal = literal
 
 
 def walk(value) -> Iterator[tuple[tuple, object]]:
@@ -175,8 +197,9 @@ def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incide
     """Parse the bytes of a JSON input strictly; every failure is an incident, never an exception.
 
     Refused: bytes that are not UTF-8 (with line and column), a byte-order mark, a
-    syntax error (line and column), ``NaN`` and ``Infinity``, integers of more than
-    4300 digits, nesting deeper than :data:`MAX_JSON_DEPTH`, and a key repeated
+    syntax error (line and column), ``NaN`` and ``Infinity``, a number too large for
+    a 64-bit float (``1e999``, which ``json`` reads as infinity), integers of more
+    than 4300 digits, nesting deeper than :data:`MAX_JSON_DEPTH`, and a key repeated
     in one object (which ``json`` would silently resolve to its last value).
 
     Returns:
@@ -198,11 +221,15 @@ def parse_json(data: bytes, shown: str, check: str) -> tuple[object, list[Incide
                           f"{MAX_JSON_DEPTH}")
     try:
         objects = _Objects()
-        value = json.loads(text, object_pairs_hook=objects, parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=objects, parse_constant=_no_constant,
+                           parse_float=_finite)
     except json.JSONDecodeError as err:
         return fail(f"line {err.lineno} column {err.colno}", f"{err.msg}; expected valid JSON")
     except RecursionError:  # cannot happen below MAX_JSON_DEPTH; kept as a safety net
         return fail("", f"nested too deeply; expected at most {MAX_JSON_DEPTH} levels")
+    except _Overflow as err:  # 1e999: the first such literal outside a string
+        return fail(_locate(text, rf"(?<![\w\".+-]){re.escape(err.literal)}(?![\w.])"),
+                    f"{err}; expected valid JSON")
     except ValueError as err:  # NaN, Infinity, or an integer too long to convert
         return fail(_locate(text, _NOT_JSON_NUMBER), f"{err}; expected valid JSON")
     incidents = [Incident(shown, pointer(p), check,

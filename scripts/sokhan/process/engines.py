@@ -6,7 +6,8 @@ input is, and the output cannot depend on which worker finished first.
 
 - ``local``: one worker runs in this process; more run in a process pool.
 - ``dask``: a ``distributed`` cluster, a fresh ``LocalCluster`` (processes, one
-  thread each) or the scheduler at a given address. Needs ``sokhan[dask]``.
+  thread each) or the scheduler at a given address (:mod:`sokhan.process.dask_engine`,
+  which needs ``sokhan[dask]``).
 
 A worker that dies (killed by the system when out of memory, a crash in a C
 extension, ``os._exit``) does not end the run. The batch it held is retried one
@@ -32,7 +33,6 @@ process ends the run like any kill (the output folder is left as it was).
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 from collections import deque
@@ -118,7 +118,7 @@ def died(rec: InputRecord, engine: str) -> Outcome:
         "may have killed it for lack of memory)")])
 
 
-class _Engine:
+class Engine:
     """Submits batches and collects their outcomes, surviving workers that die."""
 
     name = ""
@@ -134,6 +134,7 @@ class _Engine:
         raise NotImplementedError
 
     def wait(self, task: Any) -> Any:
+        """What ``task`` returned; raises one of :attr:`deaths` when its worker died."""
         raise NotImplementedError
 
     def recover(self, task: Any) -> None:
@@ -141,6 +142,7 @@ class _Engine:
         self.count_death()
 
     def count_death(self) -> None:
+        """Count one death; raise :class:`WorkersLost` past :data:`MAX_DEATHS_IN_A_ROW`."""
         self.in_a_row += 1
         if self.in_a_row > MAX_DEATHS_IN_A_ROW:
             raise WorkersLost(f"{self.in_a_row} {self.name} worker deaths in a row with no "
@@ -157,6 +159,7 @@ class _Engine:
         return found
 
     def alone(self, rec: InputRecord) -> Outcome:
+        """``rec``'s outcome, tried alone; :func:`died` when its worker dies again."""
         task = self.submit([rec], alone=True)
         try:
             (found,) = self.wait(task)
@@ -167,6 +170,7 @@ class _Engine:
         return found
 
     def ordered(self, batches: Iterable[Batch], in_flight: int) -> Iterator[Shard]:
+        """The batches' shards in input order, with at most ``in_flight`` batches submitted."""
         pending: deque[tuple[Batch, Any]] = deque()
         for batch in batches:
             pending.append((batch, self.submit(batch)))
@@ -176,7 +180,7 @@ class _Engine:
             yield self.shard(*pending.popleft())
 
 
-class _LocalPool(_Engine):
+class _LocalPool(Engine):
     """A process pool, replaced by a fresh one when a worker's death breaks it."""
 
     name = "local"
@@ -237,52 +241,3 @@ def run_local(batches: Iterable[Batch], workers: int,
         yield from engine.ordered(batches, workers * IN_FLIGHT_PER_WORKER)
     finally:
         engine.close()
-
-
-class _Dask(_Engine):
-    """Tasks on a Dask cluster, whose nannies restart a worker that died."""
-
-    name = "Dask"
-
-    def __init__(self, client: Any, shared: Any, drafts: bool) -> None:
-        from distributed import KilledWorker
-
-        super().__init__(drafts)
-        self.client, self.shared = client, shared
-        self.deaths = (KilledWorker,)
-
-    def submit(self, batch: Batch, alone: bool = False) -> Any:
-        # pure=False: two equal batches are still two tasks; order comes from the deque
-        if alone:
-            return self.client.submit(batch_function, batch, self.shared, pure=False)
-        return self.client.submit(process_shard, batch, self.shared, batch_function, pure=False)
-
-    def wait(self, task: Any) -> Any:
-        return task.result()
-
-
-def run_dask(batches: Iterable[Batch], workers: int, scheduler: str | None = None,
-             drafter: Drafter | None = None) -> Iterator[Shard]:
-    """Process batches on Dask: a new ``LocalCluster`` or the scheduler at ``scheduler``."""
-    try:
-        import dask
-        from distributed import Client, LocalCluster
-    except ImportError as err:  # the optional extra is not installed
-        raise RuntimeError("--engine dask needs the optional extra: pip install "
-                           "'sokhan[dask]'") from err
-    with contextlib.ExitStack() as stack:
-        if scheduler:
-            client = stack.enter_context(Client(scheduler))
-            workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        else:
-            # the scheduler runs in this process and reads its configuration when made
-            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-                cluster = stack.enter_context(LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None))
-            client = stack.enter_context(Client(cluster))
-        client.run(warm_up, drafter)
-        # the drafter goes to every worker once; tasks then name it by its future
-        shared = None if drafter is None else client.scatter(drafter, broadcast=True)
-        yield from _Dask(client, shared, drafter is not None).ordered(
-            batches, workers * IN_FLIGHT_PER_WORKER)

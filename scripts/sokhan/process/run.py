@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sokhan.checks.incidents import BuildError, Incident
 from sokhan.checks.outdir import CHECK, output_incidents
-from sokhan.process.engines import WorkersLost, run_dask, run_local
+from sokhan.process.engines import WorkersLost, run_local
 from sokhan.process.inputs import InputRecord, count_records, input_format, read_records
 from sokhan.process.output import MANIFEST, REPORT, ShardWriter
 from sokhan.process.shard import MIN_SHARDS, SHARD_RECORDS, Shard, shard_records
@@ -142,7 +142,7 @@ def process(opts: Options) -> dict:
         # pipeline, Arrow and zstd all run in the workers (sokhan.process.shard).
         batches = _batches(_deduplicated(read_records(opts.input)), size)
         results = (
-            run_dask(batches, opts.workers, opts.scheduler, drafter) if opts.engine == "dask"
+            _dask()(batches, opts.workers, opts.scheduler, drafter) if opts.engine == "dask"
             else run_local(batches, opts.workers, drafter))
         try:
             for shard in results:
@@ -171,6 +171,16 @@ def process(opts: Options) -> dict:
         if bar is not None:
             bar.close()
     return manifest
+
+
+def _dask():
+    """:func:`~sokhan.process.dask_engine.run_dask`, once the optional extra is known to be here."""
+    try:
+        from sokhan.process.dask_engine import run_dask
+    except ImportError as err:  # the optional extra is not installed
+        raise RuntimeError("--engine dask needs the optional extra: pip install "
+                           "'sokhan[dask]'") from err
+    return run_dask
 
 
 def _digest(path: Path) -> str:
