@@ -222,9 +222,15 @@ def _build_lexicon() -> _Lexicon:
     from hazm.utils import verbs_list, words_list
 
     # A few hundred distinct tag sets among 50 000 words: build each frozenset once.
+    # Each distinct (frequency, tags) entry is kept once too: 20 119 of them among
+    # the 193 350 words, so the prepared copy loads 20 000 tuples, not 193 000
+    # (93 against 121 ms for the words, measured with pickle.loads; 10 MB less).
     tag_sets: dict[tuple[str, ...], frozenset[str]] = {}
-    words = {word: (freq, tag_sets.get(tags) or tag_sets.setdefault(tags, frozenset(tags)))
-             for word, freq, tags in words_list()}
+    entries: dict[tuple[int, frozenset[str]], tuple[int, frozenset[str]]] = {}
+    words: dict[str, tuple[int, frozenset[str]]] = {}
+    for word, freq, tags in words_list():
+        entry = (freq, tag_sets.get(tags) or tag_sets.setdefault(tags, frozenset(tags)))
+        words[word] = entries.setdefault(entry, entry)
 
     # For each glued skeleton keep its best-attested ZWNJ spelling: highest
     # frequency first, then a tagged entry over an untagged one.
