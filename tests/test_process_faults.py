@@ -65,13 +65,13 @@ def warm():
     engines.warm_up()
 
 
-def _clean_twin(tmp_path: Path, records: list[dict]) -> Path:
+def _clean_twin(tmp_path: Path, records: list[dict], **options) -> Path:
     """The same input with every killer's text empty: refused on the same line, no fault."""
     twin = [{**r, "text": ""} if r["id"].startswith(KILLER) else r for r in records]
     (tmp_path / "twin").mkdir()
     source = write_jsonl(tmp_path / "twin" / "in.jsonl", twin)
     out = tmp_path / "twin-out"
-    process(Options(source, out, **SMALL))
+    process(Options(source, out, **SMALL, **options))
     return out
 
 
@@ -168,10 +168,7 @@ def test_a_dask_worker_death_keeps_the_drafter_for_the_workers_that_replace_it(
     records = _records(killers)
     source = write_jsonl(tmp_path / "in.jsonl", records)
     learn = {"drafts": True, "annotations": MINI / "annotations", "seeds": MINI / "seeds"}
-    twin = [{**r, "text": ""} if r["id"].startswith(KILLER) else r for r in records]
-    (tmp_path / "twin").mkdir()
-    clean = tmp_path / "clean"
-    process(Options(write_jsonl(tmp_path / "twin" / "in.jsonl", twin), clean, **SMALL, **learn))
+    clean = _clean_twin(tmp_path, records, **learn)
     monkeypatch.setattr(engines, "batch_function", helpers.dies_on_killers)
     monkeypatch.setenv("PYTHONPATH", str(REPO / "tests"))
     out = tmp_path / "out"

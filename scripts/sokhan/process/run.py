@@ -177,7 +177,9 @@ def _dask():
     """:func:`~sokhan.process.dask_engine.run_dask`, once the optional extra is known to be here."""
     try:
         from sokhan.process.dask_engine import run_dask
-    except ImportError as err:  # the optional extra is not installed
+    except ModuleNotFoundError as err:
+        if (err.name or "").partition(".")[0] not in ("dask", "distributed"):
+            raise  # not the optional extra: a real error, shown as one
         raise RuntimeError("--engine dask needs the optional extra: pip install "
                            "'sokhan[dask]'") from err
     return run_dask
